@@ -1,0 +1,105 @@
+/** Downloads one URL to a file: retries, progress, checksum, atomic rename. */
+import { promises as fs, createWriteStream } from 'node:fs';
+import * as path from 'node:path';
+import { AssetError } from '../errors';
+import { verifyDigest } from './checksum';
+import type { Digest } from './registry';
+
+/** Bytes received so far and the total when the server says it. */
+export type ProgressListener = (received: number, total: number | undefined) => void;
+
+export interface DownloadOptions {
+  /** Expected digest; a mismatch deletes the file and counts as a failed attempt. */
+  digest?: Digest;
+  /** Attempts before giving up. Defaults to 3. */
+  retries?: number;
+  /** Called as bytes arrive. Defaults to a text progress line on stderr. */
+  onProgress?: ProgressListener;
+  /** The fetch function (tests pass a fake). Defaults to the global fetch. */
+  fetchImpl?: typeof fetch;
+  /** Milliseconds before the first retry; doubles each time. Defaults to 1000. */
+  backoffMs?: number;
+}
+
+/** A progress line that rewrites itself on a terminal and prints every 25% elsewhere. */
+export function textProgress(label: string): ProgressListener {
+  let lastQuarter = -1;
+  return (received, total) => {
+    const mb = (received / 1e6).toFixed(1);
+    if (!total) {
+      if (process.stderr.isTTY) process.stderr.write(`\r${label}: ${mb} MB`);
+      return;
+    }
+    const fraction = received / total;
+    if (process.stderr.isTTY) {
+      const width = 30;
+      const filled = Math.round(fraction * width);
+      process.stderr.write(`\r${label} [${'#'.repeat(filled)}${'.'.repeat(width - filled)}] ${(fraction * 100).toFixed(0)}% ${mb} MB`);
+      if (received >= total) process.stderr.write('\n');
+    } else {
+      const quarter = Math.floor(fraction * 4);
+      if (quarter !== lastQuarter) {
+        lastQuarter = quarter;
+        process.stderr.write(`${label}: ${(fraction * 100).toFixed(0)}% of ${(total / 1e6).toFixed(1)} MB\n`);
+      }
+    }
+  };
+}
+
+/**
+ * Downloads `url` to `dest`. The bytes go to `dest.partial` first and are renamed only once
+ * complete and verified, so an interrupted or corrupt download never looks like a good file.
+ */
+export async function downloadFile(url: string, dest: string, options: DownloadOptions = {}): Promise<void> {
+  const retries = options.retries ?? 3;
+  const fetchImpl = options.fetchImpl ?? fetch;
+  const onProgress = options.onProgress ?? textProgress(path.basename(dest));
+  const partial = `${dest}.partial`;
+  await fs.mkdir(path.dirname(dest), { recursive: true });
+  let lastError: unknown;
+  for (let attempt = 1; attempt <= retries; attempt++) {
+    try {
+      await fetchToFile(fetchImpl, url, partial, onProgress);
+      await verifyDigest(partial, options.digest, `downloadFile(${url})`);
+      await fs.rename(partial, dest);
+      return;
+    } catch (err) {
+      lastError = err;
+      await fs.rm(partial, { force: true });
+      if (attempt < retries) await sleep((options.backoffMs ?? 1000) * 2 ** (attempt - 1));
+    }
+  }
+  const reason = lastError instanceof Error ? lastError.message : String(lastError);
+  throw new AssetError(
+    `downloadFile: could not download ${url} after ${retries} attempts (${reason}). ` +
+      'Check the network, or point TRANSFER_LAB_MIRROR (or --mirror) at a folder that holds the course assets.',
+  );
+}
+
+async function fetchToFile(fetchImpl: typeof fetch, url: string, file: string, onProgress: ProgressListener): Promise<void> {
+  const response = await fetchImpl(url);
+  if (!response.ok || !response.body) throw new Error(`HTTP ${response.status} ${response.statusText}`);
+  const lengthHeader = response.headers.get('content-length');
+  const total = lengthHeader ? Number(lengthHeader) : undefined;
+  const out = createWriteStream(file);
+  let received = 0;
+  try {
+    const reader = response.body.getReader();
+    for (;;) {
+      const { done, value } = await reader.read();
+      if (done) break;
+      received += value.byteLength;
+      if (!out.write(value)) await new Promise<void>((resolve) => out.once('drain', () => resolve()));
+      onProgress(received, total);
+    }
+  } finally {
+    await new Promise<void>((resolve, reject) => out.end((err?: Error | null) => (err ? reject(err) : resolve())));
+  }
+  if (total !== undefined && received !== total) {
+    throw new Error(`connection closed after ${received} of ${total} bytes`);
+  }
+}
+
+function sleep(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms));
+}

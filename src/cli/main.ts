@@ -1,0 +1,72 @@
+#!/usr/bin/env node
+/**
+ * The `transfer-lab` command: a thin face over the library (the notebooks are the other).
+ * Subcommands: doctor, fetch.
+ */
+import { parseArgs } from 'node:util';
+import { ASSETS } from '../assets';
+import { TransferLabError } from '../errors';
+import { formatDoctor, runDoctor } from './doctor';
+import { fetchAssets } from './fetch';
+
+const USAGE = `Usage: transfer-lab <command> [options]
+
+Commands:
+  doctor [--full] [--json]          check Node, tslab, Jupyter, the backend and every asset
+  fetch NAME... | all               download assets into the cache (the mirror is used first)
+
+Common options:
+  --mirror DIR      offline asset mirror (env TRANSFER_LAB_MIRROR)
+  --cache DIR       cache folder (env TRANSFER_LAB_CACHE; default ~/.cache/transfer-lab)
+
+Assets: ${ASSETS.map((a) => a.name).join(', ')}`;
+
+async function main(argv: string[]): Promise<number> {
+  const [command, ...rest] = argv;
+  const { values, positionals } = parseArgs({
+    args: rest,
+    allowPositionals: true,
+    options: {
+      mirror: { type: 'string' },
+      cache: { type: 'string' },
+      full: { type: 'boolean', default: false },
+      json: { type: 'boolean', default: false },
+      help: { type: 'boolean', short: 'h', default: false },
+    },
+  });
+  const locations = { mirror: values.mirror, cacheDir: values.cache };
+  switch (command) {
+    case 'doctor': {
+      const checks = await runDoctor({ ...locations, full: values.full });
+      console.log(values.json ? JSON.stringify(checks) : formatDoctor(checks));
+      return checks.some((c) => c.level === 'fail') ? 1 : 0;
+    }
+    case 'fetch': {
+      if (positionals.length === 0) {
+        console.error(`transfer-lab fetch: name an asset or 'all'.\n\n${USAGE}`);
+        return 2;
+      }
+      const { lines, failed } = await fetchAssets(positionals, locations);
+      console.log(lines.join('\n'));
+      return failed ? 1 : 0;
+    }
+    case undefined:
+    case 'help':
+    case '--help':
+    case '-h':
+      console.log(USAGE);
+      return 0;
+    default:
+      console.error(`transfer-lab: unknown command '${command}'.\n\n${USAGE}`);
+      return 2;
+  }
+}
+
+main(process.argv.slice(2)).then(
+  (code) => process.exit(code),
+  (err: unknown) => {
+    // Our own errors already say what to do; anything else is a bug worth a stack trace.
+    console.error(err instanceof TransferLabError ? `transfer-lab: ${err.message}` : err);
+    process.exit(1);
+  },
+);

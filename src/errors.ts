@@ -1,0 +1,24 @@
+/**
+ * Typed errors for the whole library. Every message says which function raised it,
+ * which argument or file was at fault, the value received, and what to do next.
+ */
+
+/** Base class: catch this to handle any error the library raises on purpose. */
+export class TransferLabError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = new.target.name;
+  }
+}
+
+/** A model file or dataset could not be found, downloaded, verified or unpacked. */
+export class AssetError extends TransferLabError {}
+
+/** A dataset folder, image file or array does not have the expected shape or content. */
+export class DataError extends TransferLabError {}
+
+/** A model could not be built, or weights do not fit the architecture. */
+export class ModelError extends TransferLabError {}
+
+/** Training could not start or continue (bad options, missing metric, broken checkpoint). */
+export class TrainError extends TransferLabError {}

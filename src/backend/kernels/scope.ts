@@ -1,0 +1,123 @@
+/**
+ * Plumbing shared by transfer-lab's composite wasm kernels: run other wasm kernels from inside a
+ * kernelFunc and free every intermediate result, so a composite kernel leaks no backend memory,
+ * whether it returns or throws.
+ */
+import * as tf from '@tensorflow/tfjs';
+import { TransferLabError } from '../../errors';
+
+/** The backend every kernel in this folder is registered for. */
+export const WASM = 'wasm';
+
+/** Inputs of a kernel: named tensors, or a list for list-input kernels such as `Concat`. */
+export type KernelInputs = tf.NamedTensorInfoMap | tf.TensorInfo[];
+
+/**
+ * Tracks the tensors a composite kernel creates through wasm kernels and disposes them.
+ * Use it through {@link withWasmScope}, which keeps only the kernel's result.
+ */
+export class WasmKernelScope {
+  private readonly temps: tf.TensorInfo[] = [];
+
+  /**
+   * @param kernelName the composite kernel running (named in error messages)
+   * @param backend the wasm backend the kernelFunc received
+   */
+  constructor(
+    readonly kernelName: string,
+    readonly backend: tf.KernelBackend,
+  ) {}
+
+  /** Runs the wasm kernel `name` and tracks its output for disposal. */
+  run(name: string, inputs: KernelInputs, attrs: tf.NamedAttrMap = {}): tf.TensorInfo {
+    const kernel = tf.getKernel(name, WASM);
+    if (kernel == null) {
+      throw new TransferLabError(
+        `${this.kernelName} (transfer-lab wasm kernel): it needs the wasm kernel '${name}', which is ` +
+          `not registered; load '@tensorflow/tfjs-backend-wasm' 4.x before training on 'wasm'.`,
+      );
+    }
+    // tfjs hands list-input kernels (Concat, AddN) an array in place of a name map.
+    const named = inputs as unknown as tf.NamedTensorInfoMap;
+    const out = kernel.kernelFunc({ inputs: named, backend: this.backend, attrs });
+    if (Array.isArray(out)) {
+      out.forEach((t) => this.temps.push(t));
+      throw new TransferLabError(
+        `${this.kernelName} (transfer-lab wasm kernel): kernel '${name}' returned ${out.length} ` +
+          'tensors where one was expected; this tfjs version is not supported.',
+      );
+    }
+    this.temps.push(out);
+    return out;
+  }
+
+  /** Reshape without copying (the wasm `Reshape` shares the data and counts a reference). */
+  reshape(x: tf.TensorInfo, shape: number[]): tf.TensorInfo {
+    return this.run('Reshape', { x }, { shape });
+  }
+
+  /** Transpose with the wasm (XNNPACK-style) kernel. */
+  transpose(x: tf.TensorInfo, perm: number[]): tf.TensorInfo {
+    return this.run('Transpose', { x }, { perm });
+  }
+
+  /** `a @ b` on the wasm backend (no transposes: that is its XNNPACK fast path when batch is 1). */
+  matMul(a: tf.TensorInfo, b: tf.TensorInfo): tf.TensorInfo {
+    return this.run('BatchMatMul', { a, b }, { transposeA: false, transposeB: false });
+  }
+
+  /** Frees an intermediate now (to keep peak memory low inside loops). */
+  free(t: tf.TensorInfo): void {
+    const i = this.temps.indexOf(t);
+    if (i >= 0) this.temps.splice(i, 1);
+    this.backend.disposeData(t.dataId);
+  }
+
+  /** Stops tracking `t`: the caller owns it (the kernel's result). */
+  keep(t: tf.TensorInfo): tf.TensorInfo {
+    const i = this.temps.indexOf(t);
+    if (i >= 0) this.temps.splice(i, 1);
+    return t;
+  }
+
+  /** Frees every tracked intermediate. */
+  dispose(): void {
+    for (const t of this.temps.splice(0)) this.backend.disposeData(t.dataId);
+  }
+}
+
+/**
+ * Runs `body` with a fresh {@link WasmKernelScope}, returns its result and frees everything else
+ * it created, also when it throws.
+ */
+export function withWasmScope(
+  kernelName: string,
+  backend: tf.KernelBackend,
+  body: (scope: WasmKernelScope) => tf.TensorInfo,
+): tf.TensorInfo {
+  const scope = new WasmKernelScope(kernelName, backend);
+  try {
+    return scope.keep(body(scope));
+  } finally {
+    scope.dispose();
+  }
+}
+
+/** Returns the named input or throws an error naming the kernel and the missing input. */
+export function requireInput(
+  kernelName: string,
+  inputs: tf.NamedTensorInfoMap,
+  name: string,
+): tf.TensorInfo {
+  const t = inputs[name];
+  if (t == null) {
+    throw new TransferLabError(`${kernelName} (transfer-lab wasm kernel): input '${name}' is missing.`);
+  }
+  if (t.shape.length !== 4 || t.dtype !== 'float32') {
+    throw new TransferLabError(
+      `${kernelName} (transfer-lab wasm kernel): input '${name}' must be a float32 rank-4 tensor, ` +
+        `got ${t.dtype} of shape [${t.shape.join(', ')}].`,
+    );
+  }
+  return t;
+}

@@ -1,0 +1,352 @@
+/**
+ * Bottleneck features: a frozen base never changes, so run it ONCE per image, keep its output on
+ * disk, and train heads on the cached features in seconds (DESIGN: "making a 2-core CPU enough").
+ * With augmentation, cache a few augmented copies per image instead of recomputing every epoch.
+ * @see notebooks/03-feature-extraction.ipynb
+ */
+import * as tf from '@tensorflow/tfjs';
+import type * as Danfo from 'danfojs-node';
+import { DataError, ModelError } from '../errors';
+import {
+  defaultFeatureCacheDir, featureCacheKey, readFeatureCache, stampFiles, weightsFingerprint, writeFeatureCache,
+  FEATURE_CACHE_VERSION, type FeatureKeyParts, type FeatureMeta,
+} from './cache';
+
+/** One batch as `extractFeatures` reads it (the `Batch` of src/data; the caller's xs/ys are disposed here). */
+export interface FeatureBatch {
+  xs: tf.Tensor4D;
+  ys?: tf.Tensor;
+  paths: string[];
+}
+
+/**
+ * What `extractFeatures` needs from its data: a `DirectoryIterator` of src/data fits. Use one with
+ * shuffle off; rows come out in the order `batches()` yields them, with their paths.
+ */
+export interface FeatureSource {
+  readonly directory: string;
+  readonly classNames: string[];
+  readonly filepaths: string[];
+  readonly classes: number[];
+  readonly samples: number;
+  readonly targetSize: [number, number];
+  /** Epochs started so far (DirectoryIterator has it); lets new augmented copies use fresh augmentation streams. */
+  readonly epochsSeen?: number;
+  batches(): AsyncIterableIterator<FeatureBatch>;
+}
+
+/** Progress of an extraction, for a bar or a live display. */
+export interface FeatureProgress {
+  /** 'extract' while the base runs, 'cached' when the result came from disk. */
+  phase: 'extract' | 'cached';
+  /** Images done so far. */
+  done: number;
+  /** Images expected in total. */
+  total: number;
+  /** Seconds since the start. */
+  seconds: number;
+  /** Augmented copy index (0 without augmentation). */
+  copy: number;
+}
+
+/** `extractFeatures` options; the first five are parts of the cache key. */
+export interface ExtractFeaturesOptions {
+  /** Model name for the key. Defaults to `base.name`. */
+  modelName?: string;
+  /** Identity of the weights (e.g. an asset name + checksum). Defaults to `weightsFingerprint(base)`. */
+  weightsId?: string;
+  /** Dataset identity for the key. Defaults to `iterator.directory`. */
+  datasetId?: string;
+  /** Preprocessing the iterator applies, e.g. 'mobilenet' or 'tf'. Defaults to 'none'; set it whenever preprocessing is on, or two settings share one entry. */
+  preprocessing?: string;
+  /** Augmentation settings (e.g. JSON of the generator options). Defaults to 'none'. */
+  augmentation?: string;
+  /** Augmented copy index. Defaults to 0. */
+  copy?: number;
+  /** Cache folder. Defaults to `defaultFeatureCacheDir()` (env TRANSFER_LAB_CACHE, XDG_CACHE_HOME, ~/.cache). */
+  cacheDir?: string;
+  /** Read and write the cache. Defaults to true. */
+  cache?: boolean;
+  /** Called after every batch (and once on a cache hit). Defaults to none; see `textProgressBar`. */
+  progress?: (p: FeatureProgress) => void;
+}
+
+/** Features with their labels. The caller disposes `features` and `labels`. */
+export interface FeatureSet {
+  /** [rows, d] for a pooled base, [rows, h, w, c] for a conv base. */
+  features: tf.Tensor2D | tf.Tensor4D;
+  /** The iterator's labels as it gave them (one-hot for 'categorical'); int32 class indices if it gave none. */
+  labels: tf.Tensor;
+  /** Class index of each row. */
+  labelIndices: number[];
+  classNames: string[];
+  /** Image file of each row. */
+  paths: string[];
+  /** Cache key (sha256 hex). */
+  key: string;
+  /** True when read from disk without running the base. */
+  fromCache: boolean;
+  /** Iterator epoch the features were computed in (its augmentation stream), null if unknown. */
+  epoch: number | null;
+  /** Seconds this call took. */
+  seconds: number;
+}
+
+function toFeatureSet(meta: FeatureMeta, data: Float32Array, fromCache: boolean, seconds: number): FeatureSet {
+  const [rows, ...rest] = meta.shape;
+  const features = rest.length === 1 ? tf.tensor2d(data, [rows, rest[0]]) : tf.tensor4d(data, [rows, rest[0], rest[1], rest[2]]);
+  const labels =
+    meta.ys !== null && meta.ysShape !== null
+      ? tf.tensor(meta.ys, meta.ysShape)
+      : tf.tensor1d(meta.labelIndices, 'int32');
+  return {
+    features, labels, labelIndices: meta.labelIndices, classNames: meta.classNames, paths: meta.paths,
+    key: meta.key, fromCache, epoch: meta.epoch ?? null, seconds,
+  };
+}
+
+function concatFloat32(chunks: Float32Array[]): Float32Array {
+  const out = new Float32Array(chunks.reduce((n, c) => n + c.length, 0));
+  let offset = 0;
+  for (const c of chunks) {
+    out.set(c, offset);
+    offset += c.length;
+  }
+  return out;
+}
+
+/**
+ * Runs the frozen `base` once over every image of `iterator` and returns the features, caching
+ * them on disk; a second call with the same key reads the cache and never calls the base.
+ *
+ * @example
+ * const it = await flowFromDirectory(dir, { targetSize: [224, 224], shuffle: false, ... });
+ * const { features, labels } = await extractFeatures(base, it, { preprocessing: 'mobilenet', progress: textProgressBar() });
+ */
+export async function extractFeatures(
+  base: tf.LayersModel,
+  iterator: FeatureSource,
+  options: ExtractFeaturesOptions = {},
+): Promise<FeatureSet> {
+  return extract(base, iterator, options);
+}
+
+/** `extractFeatures`, with a hook that runs only on a cache miss, just before the base runs. */
+async function extract(
+  base: tf.LayersModel,
+  iterator: FeatureSource,
+  options: ExtractFeaturesOptions,
+  beforeCompute?: () => Promise<void>,
+): Promise<FeatureSet> {
+  const start = Date.now();
+  const elapsed = () => (Date.now() - start) / 1000;
+  if (!(base instanceof tf.LayersModel)) {
+    throw new ModelError(`extractFeatures(): argument 'base' must be a tf.LayersModel, received ${String(base)}.`);
+  }
+  if (iterator == null || typeof iterator.batches !== 'function' || !Array.isArray(iterator.filepaths)) {
+    throw new DataError(
+      'extractFeatures(): argument \'iterator\' must be a DirectoryIterator (flowFromDirectory(dir, {shuffle: false})), ' +
+        `received ${iterator == null ? String(iterator) : typeof iterator}.`,
+    );
+  }
+  const copy = options.copy ?? 0;
+  const parts: FeatureKeyParts = {
+    modelName: options.modelName ?? base.name,
+    weightsId: options.weightsId ?? weightsFingerprint(base),
+    datasetId: options.datasetId ?? iterator.directory,
+    files: await stampFiles(iterator.filepaths),
+    targetSize: iterator.targetSize,
+    preprocessing: options.preprocessing ?? 'none',
+    augmentation: options.augmentation ?? 'none',
+    copy,
+  };
+  const key = featureCacheKey(parts);
+  const useCache = options.cache ?? true;
+  const dir = options.cacheDir ?? defaultFeatureCacheDir();
+  const total = iterator.samples;
+
+  if (useCache) {
+    const hit = readFeatureCache(dir, key);
+    if (hit !== null) {
+      options.progress?.({ phase: 'cached', done: hit.meta.shape[0], total: hit.meta.shape[0], seconds: elapsed(), copy });
+      return toFeatureSet(hit.meta, hit.data, true, elapsed());
+    }
+  }
+
+  await beforeCompute?.();
+  const epoch = iterator.epochsSeen ?? null;
+  const classOf = new Map(iterator.filepaths.map((p, i) => [p, iterator.classes[i]]));
+  const chunks: Float32Array[] = [];
+  const ysChunks: Float32Array[] = [];
+  let featureShape: number[] | null = null;
+  let ysShape: number[] | null = null;
+  let labelsMissing = false;
+  const paths: string[] = [];
+  const labelIndices: number[] = [];
+
+  for await (const batch of iterator.batches()) {
+    try {
+      const out = base.predict(batch.xs, { batchSize: batch.xs.shape[0] });
+      if (Array.isArray(out)) {
+        out.forEach((t) => t.dispose());
+        throw new ModelError(`extractFeatures(): base '${base.name}' has ${out.length} outputs; cut it to one with truncateAt().`);
+      }
+      featureShape ??= out.shape.slice(1);
+      chunks.push((await out.data()) as Float32Array);
+      out.dispose();
+      if (batch.ys != null && batch.ys.size > 0 && !labelsMissing) {
+        ysShape ??= batch.ys.shape.slice(1);
+        ysChunks.push(Float32Array.from(await batch.ys.data()));
+      } else {
+        labelsMissing = true;
+      }
+      for (const p of batch.paths) {
+        paths.push(p);
+        labelIndices.push(classOf.get(p) ?? -1);
+      }
+    } finally {
+      batch.xs.dispose();
+      batch.ys?.dispose();
+    }
+    options.progress?.({ phase: 'extract', done: paths.length, total, seconds: elapsed(), copy });
+  }
+  if (featureShape === null) {
+    throw new DataError(`extractFeatures(): iterator over '${iterator.directory}' gave no batches (samples: ${total}).`);
+  }
+  if (featureShape.length !== 1 && featureShape.length !== 3) {
+    throw new ModelError(
+      `extractFeatures(): base '${base.name}' outputs shape [null, ${featureShape.join(', ')}]; ` +
+        'features must be [null, d] or [null, h, w, c]. Cut the base at another layer.',
+    );
+  }
+  const data = concatFloat32(chunks);
+  const { files, ...about } = parts;
+  const meta: FeatureMeta = {
+    version: FEATURE_CACHE_VERSION, key, shape: [paths.length, ...featureShape], labelIndices,
+    ysShape: labelsMissing || ysShape === null ? null : [paths.length, ...ysShape],
+    ys: labelsMissing ? null : Array.from(concatFloat32(ysChunks)),
+    paths, classNames: iterator.classNames,
+    about: { ...about, fileCount: files.length },
+    epoch, seconds: elapsed(), createdAt: new Date().toISOString(),
+  };
+  if (useCache) writeFeatureCache(dir, meta, data);
+  return toFeatureSet(meta, data, false, elapsed());
+}
+
+/** `cacheAugmentedFeatures` options. */
+export interface AugmentedFeaturesOptions extends Omit<ExtractFeaturesOptions, 'copy' | 'augmentation'> {
+  /** How many augmented passes over the data to keep (each image appears `copies` times). */
+  copies: number;
+  /** Augmentation settings for the key, e.g. JSON.stringify(generator options). Required: it tells copies of different settings apart. */
+  augmentation: string;
+}
+
+/**
+ * Starts and abandons epochs until the iterator has seen `epoch` of them, so the next pass uses
+ * augmentation stream `epoch` (a seeded DirectoryIterator derives each pass's augmentation from
+ * its epoch number). Each skip decodes one batch, which is disposed.
+ */
+async function skipToEpoch(iterator: FeatureSource, epoch: number): Promise<void> {
+  while ((iterator.epochsSeen ?? epoch) < epoch) {
+    const seen = iterator.epochsSeen;
+    const pass = iterator.batches();
+    const first = await pass.next();
+    if (!first.done) tf.dispose([first.value.xs, first.value.ys ?? []]);
+    await pass.return?.(undefined);
+    if (iterator.epochsSeen === seen) return; // an iterator that does not count epochs: nothing to skip
+  }
+}
+
+/**
+ * Features of `copies` augmented passes over an augmenting iterator, each pass cached under its
+ * copy index (asking for 5 copies after 3 computes only 2 more). A new copy runs in a later
+ * iterator epoch than every cached one, so a seeded iterator cannot repeat an old copy's
+ * augmentation. Rows of all copies are concatenated; `copyIndices` says which pass each row came from.
+ */
+export async function cacheAugmentedFeatures(
+  base: tf.LayersModel,
+  iterator: FeatureSource,
+  options: AugmentedFeaturesOptions,
+): Promise<FeatureSet & { copyIndices: number[] }> {
+  const { copies, augmentation } = options;
+  if (!Number.isInteger(copies) || copies < 1) {
+    throw new DataError(`cacheAugmentedFeatures(): copies must be a whole number >= 1, received ${JSON.stringify(copies)}.`);
+  }
+  if (typeof augmentation !== 'string' || augmentation.length === 0) {
+    throw new DataError(
+      `cacheAugmentedFeatures(): augmentation must describe the augmentation settings (e.g. JSON of the generator options), received ${JSON.stringify(augmentation)}.`,
+    );
+  }
+  const start = Date.now();
+  const sets: FeatureSet[] = [];
+  let nextEpoch = 0;
+  for (let copy = 0; copy < copies; copy++) {
+    const set = await extract(base, iterator, { ...options, augmentation, copy }, () => skipToEpoch(iterator, nextEpoch));
+    if (set.epoch !== null) nextEpoch = Math.max(nextEpoch, set.epoch + 1);
+    sets.push(set);
+  }
+  const features = tf.concat(sets.map((s) => s.features)) as tf.Tensor2D | tf.Tensor4D;
+  const labels = tf.concat(sets.map((s) => s.labels));
+  sets.forEach((s) => tf.dispose([s.features, s.labels]));
+  return {
+    features, labels,
+    labelIndices: sets.flatMap((s) => s.labelIndices),
+    classNames: sets[0].classNames,
+    paths: sets.flatMap((s) => s.paths),
+    copyIndices: sets.flatMap((s, copy) => s.paths.map(() => copy)),
+    key: sets.map((s) => s.key).join('+'),
+    fromCache: sets.every((s) => s.fromCache),
+    epoch: null,
+    seconds: (Date.now() - start) / 1000,
+  };
+}
+
+/** `featuresToDataFrame` options. */
+export interface DataFrameOptions {
+  /** Label column as the class index or the class name. Defaults to 'index'. */
+  labelAs?: 'index' | 'name';
+}
+
+/**
+ * The features as a danfojs DataFrame: one row per image, columns f0..f(d-1) (conv features are
+ * flattened row-major) and `label`. For wide conv features (7x7x256 = 12,544 columns) pool first
+ * or keep to a few hundred rows; danfojs holds every cell as a JS value.
+ */
+export function featuresToDataFrame(set: Pick<FeatureSet, 'features' | 'labelIndices' | 'classNames'>, options: DataFrameOptions = {}): Danfo.DataFrame {
+  // Loaded here, not at import: danfojs-node is slow to load and only this function needs it.
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const dfd: typeof Danfo = require('danfojs-node');
+  const rows = set.features.shape[0];
+  const width = set.features.size / Math.max(rows, 1);
+  if (set.labelIndices.length !== rows) {
+    throw new DataError(`featuresToDataFrame(): ${rows} feature rows but ${set.labelIndices.length} labels.`);
+  }
+  const values = set.features.dataSync();
+  const labelAs = options.labelAs ?? 'index';
+  const data: (number | string)[][] = [];
+  for (let r = 0; r < rows; r++) {
+    const row: (number | string)[] = Array.from(values.subarray(r * width, (r + 1) * width));
+    const index = set.labelIndices[r];
+    row.push(labelAs === 'name' ? set.classNames[index] ?? String(index) : index);
+    data.push(row);
+  }
+  const columns = [...Array.from({ length: width }, (_, i) => `f${i}`), 'label'];
+  return new dfd.DataFrame(data, { columns });
+}
+
+/**
+ * A progress callback that draws a one-line bar on stderr (updated in place with '\r', which
+ * terminals and Jupyter both honour): `features [#########.....] 180/398 images 4.2 s`.
+ */
+export function textProgressBar(label = 'features', width = 30): (p: FeatureProgress) => void {
+  return (p) => {
+    const frac = p.total > 0 ? Math.min(1, p.done / p.total) : 1;
+    const filled = Math.round(frac * width);
+    const copy = p.copy > 0 ? ` copy ${p.copy}` : '';
+    const what = p.phase === 'cached' ? ' (from cache)' : '';
+    const done = p.phase === 'cached' || p.done >= p.total;
+    process.stderr.write(
+      `\r${label}${copy} [${'#'.repeat(filled)}${'.'.repeat(width - filled)}] ${p.done}/${p.total} images ${p.seconds.toFixed(1)} s${what}${done ? '\n' : ''}`,
+    );
+  };
+}

@@ -1,0 +1,25 @@
+/**
+ * Transfer learning on a pretrained base: freezing (with the Keras BatchNormalization rule), heads,
+ * the four reuse strategies, truncation at an early layer and cached bottleneck features.
+ */
+export { applyFrozenBatchNormRule, followsFrozenBatchNormRule, isBatchNorm, isFrozenBatchNorm } from './batchnorm';
+export {
+  FEATURE_CACHE_VERSION, defaultFeatureCacheDir, featureCacheKey, readFeatureCache, stampFiles, weightsFingerprint,
+  writeFeatureCache,
+} from './cache';
+export type { FeatureCacheEntry, FeatureKeyParts, FeatureMeta, FileStamp } from './cache';
+export { cacheAugmentedFeatures, extractFeatures, featuresToDataFrame, textProgressBar } from './features';
+export type {
+  AugmentedFeaturesOptions, DataFrameOptions, ExtractFeaturesOptions, FeatureBatch, FeatureProgress, FeatureSet, FeatureSource,
+} from './features';
+export { freeze, makeOptimizer, needsRecompile, recompile, specIndices, trainableReport, unfreeze } from './freeze';
+export type { FreezeSpec, OptimizerConfig, RecompileConfig, TrainableReport, TrainableRow, UnfreezeOptions } from './freeze';
+export { HEAD_NAMES, buildHeadModel, buildTransferModel, headLoss } from './heads';
+export type { HeadName, HeadOptions, TransferModelOptions } from './heads';
+export { closeNames } from './layer_lookup';
+export { EARLY_CUT_LAYERS, STRATEGIES, STRATEGY_NAMES, defaultCutAt } from './scenarios';
+export type { PrepareBaseOptions, StrategyInfo, StrategyName } from './scenarios';
+export { SMALL_DATASET_THRESHOLD, applyStrategy, recommendStrategy } from './strategies';
+export type { ApplyStrategyOptions, CompileDefaults, Recommendation, RecommendInput, StrategyResult } from './strategies';
+export { truncateAt } from './truncate';
+export type { TruncateOptions } from './truncate';

@@ -1,0 +1,8 @@
+/**
+ * Notebook output: `show()` for figures, tables and text, live displays and progress bars,
+ * rendered richly inside tslab and as text / HTML files in a terminal.
+ */
+export { createDisplay, isNotebook, mimeBundle, PLOTLY_MIME, plotsDir, resetPlotlyBundle, show } from './display';
+export type { Displayable, LiveDisplay, ShowOptions } from './display';
+export { formatDuration, ProgressBar, track } from './progress';
+export type { ProgressBarOptions, ProgressStream } from './progress';

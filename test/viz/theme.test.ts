@@ -1,0 +1,40 @@
+import assert from 'node:assert/strict';
+import { afterEach, test } from 'node:test';
+import { getTheme, setTheme } from '../../src/viz/theme';
+import { trainingCurvesFigure } from '../../src/viz/training';
+
+afterEach(() => setTheme('default'));
+
+const history = { epoch: [0, 1], history: { loss: [1, 0.5], acc: [0.5, 0.8] } };
+type Font = { size: number };
+
+test('projector theme has larger fonts, thicker lines and its own palette', () => {
+  const def = getTheme();
+  setTheme('projector');
+  const proj = getTheme();
+  assert.equal(proj.name, 'projector');
+  assert.ok(proj.fontSize >= 20 && proj.tickFontSize >= 20 && proj.annotationFontSize >= 20);
+  assert.ok(proj.fontSize > def.fontSize && proj.titleFontSize > def.titleFontSize);
+  assert.ok(proj.lineWidth > def.lineWidth);
+  assert.notDeepEqual(proj.palette, def.palette);
+});
+
+test('figures built after setTheme use its font sizes and line widths', () => {
+  const before = trainingCurvesFigure(history);
+  setTheme('projector');
+  const after = trainingCurvesFigure(history);
+  const size = (f: typeof before): number => (f.layout.font as Font).size;
+  const tick = (f: typeof before): number => ((f.layout.xaxis as { tickfont: Font }).tickfont).size;
+  const line = (f: typeof before): number => (f.data[0].line as { width: number }).width;
+  assert.equal(size(before), 13);
+  assert.ok(size(after) >= 20);
+  assert.ok(tick(after) >= 20 && tick(after) > tick(before));
+  assert.ok(line(after) > line(before));
+  setTheme('default');
+  assert.equal(size(trainingCurvesFigure(history)), 13);
+});
+
+test('setTheme rejects unknown names and lists the valid ones', () => {
+  assert.throws(() => setTheme('dark' as 'default'), /setTheme: unknown theme "dark"; use one of default, projector/);
+  assert.equal(getTheme().name, 'default');
+});

@@ -28,7 +28,8 @@ if (notebooks.length === 0) {
   process.exit(1);
 }
 
-const env = { ...process.env, TRANSFER_LAB_QUICK: argv.quick ? '1' : process.env.TRANSFER_LAB_QUICK ?? '0' };
+// Strict checks: the full notebooks hold the solutions, so every exercise check must pass.
+const env = { ...process.env, TRANSFER_LAB_QUICK: argv.quick ? '1' : process.env.TRANSFER_LAB_QUICK ?? '0', TRANSFER_LAB_STRICT_CHECKS: '1' };
 const mirror = defaultMirror();
 if (mirror) env.TRANSFER_LAB_MIRROR = mirror;
 console.log(`Running ${notebooks.length} notebook(s) through tslab (${argv.quick ? 'quick' : 'full'} mode${mirror ? `, mirror ${mirror}` : ''})`);

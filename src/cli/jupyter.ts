@@ -95,7 +95,7 @@ export function tslabKernelStatus(python: string): KernelStatus {
  * absolute path so it works without a global install. Returns tslab's output.
  */
 export function installTslabKernel(python: string): string {
-  const result = run(process.execPath, [tslabBin(), 'install', `--python=${python}`, `--tslab=${tslabBin()}`, '--user']);
+  const result = run(process.execPath, [tslabBin(), 'install', `--python=${python}`, `--binary=${tslabBin()}`, '--user']);
   if (!result.ok) throw new Error(`tslab install failed for ${python}: ${result.out}`);
   return result.out;
 }

@@ -23,3 +23,5 @@ export { SMALL_DATASET_THRESHOLD, applyStrategy, recommendStrategy } from './str
 export type { ApplyStrategyOptions, CompileDefaults, Recommendation, RecommendInput, StrategyResult } from './strategies';
 export { truncateAt } from './truncate';
 export type { TruncateOptions } from './truncate';
+export { splitAt, joinModels } from './split';
+export type { SplitModel } from './split';

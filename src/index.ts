@@ -17,3 +17,4 @@ export * from './evaluate';
 export * from './viz';
 export * from './notebook';
 export * from './session';
+export * from './pipeline';

@@ -8,12 +8,20 @@ import { ASSETS } from '../assets';
 import { TransferLabError } from '../errors';
 import { formatDoctor, runDoctor } from './doctor';
 import { fetchAssets } from './fetch';
+import { textTable } from './table';
+import { runEvaluateCommand, runTrainCommand } from './train';
 
 const USAGE = `Usage: transfer-lab <command> [options]
 
 Commands:
   doctor [--full] [--json]          check Node, tslab, Jupyter, the backend and every asset
   fetch NAME... | all               download assets into the cache (the mirror is used first)
+  models [--json]                   build every zoo model (random weights): parameter counts vs Keras
+  train --data DIR [--val DIR | --validation-split F] [--model NAME] [--strategy featureExtraction|fineTune]
+        [--epochs N] [--fine-tune-epochs N] [--augment N] [--out DIR] [--json]
+                                    transfer-learn a classifier from class folders; saves model, metrics, plots
+  evaluate --model-dir DIR --data DIR [--json]
+                                    evaluate a saved run on class folders
 
 Common options:
   --mirror DIR      offline asset mirror (env TRANSFER_LAB_MIRROR)
@@ -32,6 +40,16 @@ async function main(argv: string[]): Promise<number> {
       full: { type: 'boolean', default: false },
       json: { type: 'boolean', default: false },
       help: { type: 'boolean', short: 'h', default: false },
+      data: { type: 'string' },
+      val: { type: 'string' },
+      'validation-split': { type: 'string' },
+      model: { type: 'string' },
+      strategy: { type: 'string' },
+      epochs: { type: 'string' },
+      'fine-tune-epochs': { type: 'string' },
+      augment: { type: 'string' },
+      out: { type: 'string' },
+      'model-dir': { type: 'string' },
     },
   });
   const locations = { mirror: values.mirror, cacheDir: values.cache };
@@ -50,6 +68,27 @@ async function main(argv: string[]): Promise<number> {
       console.log(lines.join('\n'));
       return failed ? 1 : 0;
     }
+    case 'models': {
+      const { zooParamTable } = await import('../models');
+      const { setupBackend } = await import('../backend');
+      await setupBackend({ quiet: true });
+      const rows = await zooParamTable();
+      if (values.json) {
+        console.log(JSON.stringify(rows.map(({ name, includeTop, inputShape, params }) => ({ name, includeTop, inputShape, params }))));
+      } else {
+        console.log(
+          textTable(
+            ['model', 'top', 'input', 'params', 'Keras', 'match'],
+            rows.map((r) => [r.name, r.includeTop ? 'yes' : 'no', r.inputShape.join('x'), r.params.toLocaleString('en'), r.kerasParams.toLocaleString('en'), r.params === r.kerasParams ? 'yes' : 'NO']),
+          ),
+        );
+      }
+      return rows.every((r) => r.params === r.kerasParams) ? 0 : 1;
+    }
+    case 'train':
+      return runTrainCommand(values);
+    case 'evaluate':
+      return runEvaluateCommand(values);
     case undefined:
     case 'help':
     case '--help':

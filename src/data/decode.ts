@@ -63,6 +63,11 @@ export interface DecodeImageOptions {
    * `flow_from_directory`; 'bilinear' gives smoother downscaled photos.
    */
   interpolation?: Interpolation;
+  /**
+   * Keras' `keep_aspect_ratio`: crop the centre to the target's aspect ratio before resizing, so
+   * objects are not stretched. Defaults to false (stretch, Keras' default).
+   */
+  keepAspectRatio?: boolean;
 }
 
 /** A decoded image. */
@@ -204,7 +209,11 @@ export async function decodeImage(
   }
   pipeline = pipeline.toColourspace('srgb').removeAlpha();
   if (targetSize !== undefined) {
-    pipeline = pipeline.resize(targetSize[1], targetSize[0], { fit: 'fill', kernel: KERNELS[interpolation] });
+    pipeline = pipeline.resize(targetSize[1], targetSize[0], {
+      fit: opts.keepAspectRatio ? 'cover' : 'fill',
+      position: 'centre',
+      kernel: KERNELS[interpolation],
+    });
   }
 
   let out: { data: Buffer; info: OutputInfo };

@@ -41,6 +41,8 @@ export interface FlowFromDirectoryOptions extends IteratorOptions {
   subset?: Subset;
   /** Resize filter. Defaults to 'nearest' (Keras' default). */
   interpolation?: Interpolation;
+  /** Keras' `keep_aspect_ratio`: centre-crop to the target aspect ratio before resizing. Defaults to false. */
+  keepAspectRatio?: boolean;
   /** Class folder names in label order. Defaults to every sub-folder, sorted by code point. */
   classes?: string[];
   /** Follow symbolic links to folders inside class folders. Defaults to false. */
@@ -100,6 +102,7 @@ export class DirectoryIterator extends BatchIterator<Uint8Array[], Batch> {
   readonly targetSize: [number, number];
   readonly classMode: ClassMode;
   readonly interpolation: Interpolation;
+  readonly keepAspectRatio: boolean;
   /** Files left out because they cannot be decoded. */
   readonly skipped: SkippedFile[];
   /** Files used despite a problem worth a look (content format differs from the extension). */
@@ -113,7 +116,7 @@ export class DirectoryIterator extends BatchIterator<Uint8Array[], Batch> {
   private constructor(init: {
     directory: string; classNames: string[]; classIndices: Record<string, number>; filepaths: string[];
     classes: number[]; skipped: SkippedFile[]; warnings: FileIssue[]; cache: Uint8Array[] | undefined;
-    targetSize: [number, number]; classMode: ClassMode; interpolation: Interpolation; concurrency: number;
+    targetSize: [number, number]; classMode: ClassMode; interpolation: Interpolation; keepAspectRatio: boolean; concurrency: number;
     generator: BatchTransformer; opts: IteratorOptions;
   }) {
     super('flowFromDirectory', init.opts);
@@ -130,6 +133,7 @@ export class DirectoryIterator extends BatchIterator<Uint8Array[], Batch> {
     this.targetSize = init.targetSize;
     this.classMode = init.classMode;
     this.interpolation = init.interpolation;
+    this.keepAspectRatio = init.keepAspectRatio;
     this.concurrency = init.concurrency;
     this.generator = init.generator;
   }
@@ -146,6 +150,7 @@ export class DirectoryIterator extends BatchIterator<Uint8Array[], Batch> {
       throw new DataError(`${fn}: classMode must be 'categorical', 'binary', 'sparse' or null; received ${JSON.stringify(classMode)}.`);
     }
     const interpolation = validateInterpolation(fn, opts.interpolation ?? 'nearest');
+    const keepAspectRatio = opts.keepAspectRatio ?? false;
     const concurrency = opts.concurrency ?? 4;
     const listing = listClassFiles(directory, {
       classes: opts.classes, validationSplit: opts.validationSplit ?? generator.validationSplit, subset: opts.subset,
@@ -160,7 +165,7 @@ export class DirectoryIterator extends BatchIterator<Uint8Array[], Batch> {
     type Checked = { ok: true; data: Uint8Array; warnings: FileIssue[] } | { ok: false; skip: SkippedFile };
     const results = await mapPool(listing.filepaths, concurrency, async (file): Promise<Checked> => {
       try {
-        const img = await decodeImage(file, { targetSize, interpolation });
+        const img = await decodeImage(file, { targetSize, interpolation, keepAspectRatio });
         return { ok: true, data: keep ? img.data : new Uint8Array(0), warnings: img.warnings };
       } catch (err) {
         if (!(err instanceof ImageDecodeError)) throw err;
@@ -193,7 +198,7 @@ export class DirectoryIterator extends BatchIterator<Uint8Array[], Batch> {
       directory, classNames: listing.classNames, classIndices: listing.classIndices,
       filepaths: keepIndex.map((i) => listing.filepaths[i]), classes, skipped, warnings,
       cache: keep ? keepIndex.map((i) => decoded[i] as Uint8Array) : undefined,
-      targetSize: [targetSize[0], targetSize[1]], classMode, interpolation, concurrency, generator, opts,
+      targetSize: [targetSize[0], targetSize[1]], classMode, interpolation, keepAspectRatio, concurrency, generator, opts,
     });
     if (opts.verbose ?? true) {
       const extra = skipped.length > 0 ? ` (skipped ${skipped.length} file${skipped.length > 1 ? 's' : ''} that cannot be decoded: see .skipped)` : '';
@@ -216,7 +221,7 @@ export class DirectoryIterator extends BatchIterator<Uint8Array[], Batch> {
     if (this.cache !== undefined) return indices.map((i) => this.cache![i]);
     return mapPool(indices, this.concurrency, async (i) => {
       try {
-        return (await decodeImage(this.filepaths[i], { targetSize: this.targetSize, interpolation: this.interpolation })).data;
+        return (await decodeImage(this.filepaths[i], { targetSize: this.targetSize, interpolation: this.interpolation, keepAspectRatio: this.keepAspectRatio })).data;
       } catch (err) {
         if (!(err instanceof DataError)) throw err;
         throw new DataError(

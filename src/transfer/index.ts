@@ -25,3 +25,4 @@ export { truncateAt } from './truncate';
 export type { TruncateOptions } from './truncate';
 export { splitAt, joinModels } from './split';
 export type { SplitModel } from './split';
+export { pooledFeatureModel } from './pooled';

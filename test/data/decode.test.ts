@@ -209,3 +209,17 @@ describe('decodeImage', () => {
     assert.equal(sniffFormat(Buffer.from('hello')), undefined);
   });
 });
+
+it('keepAspectRatio crops the centre instead of stretching (Keras keep_aspect_ratio)', async () => {
+  // 30x10: red | green | blue thirds. Stretched to 10x10 all three survive; cropped only green does.
+  const raw = Buffer.alloc(30 * 10 * 3);
+  for (let y = 0; y < 10; y++) for (let x = 0; x < 30; x++) raw[(y * 30 + x) * 3 + Math.floor(x / 10)] = 255;
+  const png = await sharp(raw, { raw: { width: 30, height: 10, channels: 3 } }).png().toBuffer();
+  const cropped = await decodeImage(png, { targetSize: [10, 10], keepAspectRatio: true });
+  const stretched = await decodeImage(png, { targetSize: [10, 10] });
+  const pixel = (img: { data: Uint8Array }, x: number) => Array.from(img.data.subarray((5 * 10 + x) * 3, (5 * 10 + x) * 3 + 3));
+  assert.deepEqual(pixel(cropped, 0), [0, 255, 0]);
+  assert.deepEqual(pixel(cropped, 9), [0, 255, 0]);
+  assert.deepEqual(pixel(stretched, 0), [255, 0, 0]);
+  assert.deepEqual(pixel(stretched, 9), [0, 0, 255]);
+});

@@ -47,3 +47,19 @@ test('a cut at a residual block boundary works; a cut inside the block is refuse
   assert.deepEqual(splitAt(model, 'a').top.layers.slice(1).map((l) => l.name), ['b', 'block_add', 'c']);
   assert.throws(() => splitAt(model, 'b'), /cannot cut 'res' after 'b': layer 'block_add' also reads 'a\/.*' from before the cut \(a skip connection\)/);
 });
+
+test('pooledFeatureModel concatenates the pooled taps and splits at a tap', async () => {
+  const { pooledFeatureModel } = await import('../../src/transfer');
+  const model = chainModel();
+  const pooled = pooledFeatureModel(model, ['r1', 'pw2']);
+  assert.deepEqual(pooled.outputs[0].shape, [null, 4 + 5]);
+  const x = tf.randomNormal([2, 8, 8, 3], 0, 1, 'float32', 2);
+  const feats = pooled.predict(x) as tf.Tensor;
+  const r1 = (tf.model({ inputs: model.inputs, outputs: model.getLayer('r1').output as tf.SymbolicTensor }).predict(x) as tf.Tensor).mean([1, 2]);
+  assert.ok(tf.max(tf.abs(feats.slice([0, 0], [-1, 4]).sub(r1))).dataSync()[0] < 1e-6);
+  // The cut tensor is itself a tap: the top pools its own input.
+  const { bottom, top } = splitAt(pooled, 'r1');
+  assert.ok(tf.max(tf.abs((top.predict(bottom.predict(x) as tf.Tensor) as tf.Tensor).sub(feats))).dataSync()[0] < 1e-6);
+  assert.throws(() => pooledFeatureModel(model, ['gap']), /layer 'gap' outputs shape \[null,5\]; tap a conv layer/);
+  tf.dispose([x, feats, r1]);
+});

@@ -1,0 +1,249 @@
+/**
+ * The whole transfer-learning recipe as one call, the engine of `transfer-lab train`: load the
+ * class folders, build a pretrained base, train a head on cached pooled features (feature
+ * extraction), optionally fine-tune the top blocks on cached activations at a low learning rate,
+ * evaluate, and save model + metrics + plots. Every step is a library call the lab notebook also
+ * makes one by one.
+ * @see notebooks/05-build-and-fine-tune.ipynb
+ */
+import * as tf from '@tensorflow/tfjs';
+import { setupBackend, type BackendName } from '../backend';
+import { ImageDataGenerator, type DirectoryIterator, type ImageDataGeneratorOptions } from '../data';
+import { TrainError } from '../errors';
+import { preprocessInput } from '../models';
+import { cacheAugmentedFeatures, extractFeatures, joinModels, pooledFeatureModel, splitAt, unfreeze, type FeatureSet, type StrategyName } from '../transfer';
+import { EarlyStopping, fit, type FitCallback, type TrainingHistory } from '../train';
+import { pipelineBase, type PipelineBase } from './bases';
+import { evaluateProbabilities, type Evaluation } from './evaluation';
+
+/** Augmentation for the cached copies: mild, label-preserving for photos of objects and flowers. */
+export const PIPELINE_AUGMENTATION: ImageDataGeneratorOptions = {
+  horizontalFlip: true,
+  rotationRange: 15,
+  zoomRange: 0.15,
+  widthShiftRange: 0.1,
+  heightShiftRange: 0.1,
+  fillMode: 'reflect',
+};
+
+export interface TrainClassifierOptions {
+  /** Training folder with one sub-folder per class. */
+  data: string;
+  /** Validation folder with the same class folders. Defaults to none: then `validationSplit` is used. */
+  val?: string;
+  /** Fraction of `data` held out for validation when there is no `val`. Defaults to 0.2. */
+  validationSplit?: number;
+  /** Base name (see PIPELINE_BASES). Defaults to 'mobilenet_v1_0.75'. */
+  model?: string;
+  /** 'featureExtraction' (frozen base) or 'fineTune' (then the top blocks too). Defaults to 'featureExtraction'. */
+  strategy?: Extract<StrategyName, 'featureExtraction' | 'fineTune'>;
+  /** Epochs of head training on cached features (early stopping may end sooner). Defaults to 40. */
+  epochs?: number;
+  /** Epochs of fine-tuning the top blocks (strategy 'fineTune'). Defaults to 4. */
+  fineTuneEpochs?: number;
+  /** Augmented copies of each training image to cache (0 = none). Defaults to 2. */
+  augmentCopies?: number;
+  /** Learning rate of the head (Adam). Defaults to 1e-3. */
+  learningRate?: number;
+  /** Learning rate for fine-tuning (Adam), low so pretrained features are not destroyed. Defaults to 1e-5. */
+  fineTuneLearningRate?: number;
+  /** Seed of shuffling and augmentation. Defaults to 42. */
+  seed?: number;
+  /** Backend to prefer. Defaults to the fastest available. */
+  backend?: BackendName;
+  /** Extra callbacks for both phases (e.g. a LivePlot in a notebook). Defaults to none. */
+  callbacks?: FitCallback[];
+  /** 0 silent, 1 progress lines. Defaults to 1. */
+  verbose?: 0 | 1;
+}
+
+/** Everything a run produced; `model` maps images to class probabilities. */
+export interface TrainClassifierResult {
+  backend: BackendName;
+  model: tf.LayersModel;
+  base: PipelineBase;
+  strategy: 'featureExtraction' | 'fineTune';
+  classNames: string[];
+  trainImages: number;
+  valImages: number;
+  history: TrainingHistory;
+  /** Validation results after feature extraction, and after fine-tuning when it ran. */
+  featureExtraction: Evaluation;
+  fineTune?: Evaluation;
+  /** The final evaluation (fine-tuning's when it ran). */
+  evaluation: Evaluation;
+  seconds: { features: number; head: number; fineTune: number; total: number };
+}
+
+const headName = 'head_predictions';
+
+/** Dropout + one softmax Dense layer on pooled features: enough on good features, hard to overfit. */
+export function linearHead(features: number, numClasses: number): tf.Sequential {
+  return tf.sequential({
+    name: 'head',
+    layers: [
+      tf.layers.dropout({ rate: 0.3, inputShape: [features], name: 'head_dropout' }),
+      tf.layers.dense({ units: numClasses, activation: 'softmax', kernelRegularizer: tf.regularizers.l2({ l2: 1e-3 }), name: headName }),
+    ],
+  });
+}
+
+/** Everything that changes the pixels reaching the base: part of the feature cache key. */
+function preprocessingId(base: PipelineBase): string {
+  return `${base.preprocess}|bilinear|keepAspectRatio|${base.inputSize}`;
+}
+
+async function iterators(options: TrainClassifierOptions, base: PipelineBase) {
+  const preprocessingFunction = (x: tf.Tensor4D) => preprocessInput(x, base.preprocess);
+  const flow = {
+    targetSize: [base.inputSize, base.inputSize] as [number, number],
+    batchSize: 32,
+    classMode: 'categorical' as const,
+    interpolation: 'bilinear' as const,
+    keepAspectRatio: true,
+    seed: options.seed ?? 42,
+  };
+  const split = options.val ? {} : { validationSplit: options.validationSplit ?? 0.2 };
+  const plain = new ImageDataGenerator({ preprocessingFunction, ...split });
+  const augmenting = new ImageDataGenerator({ ...PIPELINE_AUGMENTATION, preprocessingFunction, ...split });
+  const train = await plain.flowFromDirectory(options.data, { ...flow, shuffle: false, subset: options.val ? undefined : 'training' });
+  const augmented = await augmenting.flowFromDirectory(options.data, { ...flow, shuffle: false, subset: options.val ? undefined : 'training' });
+  const val = options.val
+    ? await plain.flowFromDirectory(options.val, { ...flow, shuffle: false, classes: train.classNames })
+    : await plain.flowFromDirectory(options.data, { ...flow, shuffle: false, subset: 'validation' });
+  return { train, augmented, val };
+}
+
+/** Features of the plain pass plus `copies` augmented passes, cached on disk. */
+async function trainingFeatures(
+  model: tf.LayersModel,
+  it: { train: DirectoryIterator; augmented: DirectoryIterator },
+  copies: number,
+  id: string,
+  preprocessing: string,
+  verbose: boolean,
+): Promise<FeatureSet> {
+  const plain = await extractFeatures(model, it.train, { modelName: id, preprocessing, progress: verbose ? progressLine(`${id} (plain)`) : undefined });
+  if (copies === 0) return plain;
+  const extra = await cacheAugmentedFeatures(model, it.augmented, {
+    modelName: id,
+    preprocessing,
+    copies,
+    augmentation: JSON.stringify(PIPELINE_AUGMENTATION),
+    progress: verbose ? progressLine(`${id} (augmented)`) : undefined,
+  });
+  const joined: FeatureSet = {
+    ...plain,
+    features: tf.concat([plain.features, extra.features]) as FeatureSet['features'],
+    labels: tf.concat([plain.labels, extra.labels]),
+    labelIndices: [...plain.labelIndices, ...extra.labelIndices],
+    paths: [...plain.paths, ...extra.paths],
+  };
+  tf.dispose([plain.features, plain.labels, extra.features, extra.labels]);
+  return joined;
+}
+
+/** One progress line per 25% on a terminal (the notebook shows its own bars). */
+function progressLine(label: string): (p: { phase: string; done: number; total: number; copy: number; seconds: number }) => void {
+  let lastQuarter = -1;
+  return (p) => {
+    const quarter = p.phase === 'cached' ? 4 : Math.floor((4 * p.done) / Math.max(1, p.total));
+    if (quarter === lastQuarter) return;
+    lastQuarter = quarter;
+    if (p.phase === 'cached') console.log(`  ${label} copy ${p.copy}: from cache`);
+    else console.log(`  ${label} copy ${p.copy}: ${p.done}/${p.total} images, ${p.seconds.toFixed(0)} s`);
+  };
+}
+
+/**
+ * Trains an image classifier from class folders with transfer learning and returns the model and
+ * its validation results. Features are cached on disk, so a second run skips the base.
+ *
+ * @example
+ * const run = await trainClassifier({ data: `${dir}/train`, val: `${dir}/val`, strategy: 'fineTune' });
+ * run.evaluation.accuracy; // e.g. 0.967 on ants/bees
+ */
+export async function trainClassifier(options: TrainClassifierOptions): Promise<TrainClassifierResult> {
+  const start = Date.now();
+  const verbose = (options.verbose ?? 1) === 1;
+  const strategy = options.strategy ?? 'featureExtraction';
+  if (strategy !== 'featureExtraction' && strategy !== 'fineTune') {
+    throw new TrainError(`trainClassifier: strategy '${strategy}' is not run by the pipeline; use 'featureExtraction' or 'fineTune' (the notebooks show the other two).`);
+  }
+  const report = await setupBackend({ prefer: options.backend, quiet: !verbose });
+  const base = pipelineBase(options.model ?? 'mobilenet_v1_0.75');
+  const data = await iterators(options, base);
+  const classNames = data.train.classNames;
+  const numClasses = classNames.length;
+  const copies = options.augmentCopies ?? 2;
+  const callbacks = options.callbacks ?? [];
+  const fitVerbose = verbose ? 2 : 0;
+  if (verbose) console.log(`Data: ${data.train.samples} training and ${data.val.samples} validation images, ${numClasses} classes (${classNames.join(', ')})`);
+
+  const baseModel = await base.build();
+  const features = pooledFeatureModel(baseModel, base.taps);
+  const t0 = Date.now();
+  const preprocessing = preprocessingId(base);
+  const trainSet = await trainingFeatures(features, data, copies, `${base.name}:pooled`, preprocessing, verbose);
+  const valSet = await extractFeatures(features, data.val, { modelName: `${base.name}:pooled`, preprocessing });
+  const featureSeconds = (Date.now() - t0) / 1000;
+
+  // Phase 1: a new head on frozen pooled features (feature extraction).
+  const t1 = Date.now();
+  const head = linearHead(trainSet.features.shape[1] as number, numClasses);
+  head.compile({ optimizer: tf.train.adam(options.learningRate ?? 1e-3), loss: 'categoricalCrossentropy', metrics: ['accuracy'] });
+  let history = await fit(head, { x: trainSet.features, y: trainSet.labels }, {
+    epochs: options.epochs ?? 40,
+    batchSize: 32,
+    validationData: { x: valSet.features, y: valSet.labels },
+    callbacks: [new EarlyStopping({ monitor: 'val_loss', patience: 8, restoreBestWeights: true }), ...callbacks],
+    phase: 'feature extraction',
+    verbose: fitVerbose,
+  });
+  const featureEval = await evaluateProbabilities(head, valSet, classNames);
+  const headSeconds = (Date.now() - t1) / 1000;
+  if (verbose) console.log(`Feature extraction: validation accuracy ${(featureEval.accuracy * 100).toFixed(1)}%`);
+  tf.dispose([trainSet.features, trainSet.labels, valSet.features, valSet.labels]);
+
+  let model = joinModels(features, head, `${base.name}_classifier`);
+  let fineTuneEval: Evaluation | undefined;
+  let fineTuneSeconds = 0;
+  if (strategy === 'fineTune') {
+    // Phase 2: fine-tune the top blocks on cached activations at the cut, BatchNorm kept frozen.
+    const t2 = Date.now();
+    const { bottom, top } = splitAt(features, base.fineTuneCut);
+    const trainActs = await trainingFeatures(bottom, data, copies, `${base.name}:${base.fineTuneCut}`, preprocessing, verbose);
+    const valActs = await extractFeatures(bottom, data.val, { modelName: `${base.name}:${base.fineTuneCut}`, preprocessing });
+    const upper = tf.model({ inputs: top.inputs, outputs: head.apply(top.outputs[0]) as tf.SymbolicTensor, name: `${base.name}_upper` });
+    unfreeze(upper, 'all', { recompile: { optimizer: 'adam', learningRate: options.fineTuneLearningRate ?? 1e-5, loss: 'categoricalCrossentropy', metrics: ['accuracy'] } });
+    history = await fit(upper, { x: trainActs.features, y: trainActs.labels }, {
+      epochs: history.epoch.length + (options.fineTuneEpochs ?? 4),
+      batchSize: 32,
+      history,
+      validationData: { x: valActs.features, y: valActs.labels },
+      callbacks: [new EarlyStopping({ monitor: 'val_loss', patience: 2, restoreBestWeights: true }), ...callbacks],
+      phase: 'fine-tune',
+      verbose: fitVerbose,
+    });
+    fineTuneEval = await evaluateProbabilities(upper, valActs, classNames);
+    tf.dispose([trainActs.features, trainActs.labels, valActs.features, valActs.labels]);
+    model = joinModels(bottom, upper, `${base.name}_classifier`);
+    fineTuneSeconds = (Date.now() - t2) / 1000;
+    if (verbose) console.log(`Fine-tuning: validation accuracy ${(fineTuneEval.accuracy * 100).toFixed(1)}%`);
+  }
+  const evaluation = fineTuneEval ?? featureEval;
+  return {
+    backend: report.name,
+    model,
+    base,
+    strategy,
+    classNames,
+    trainImages: data.train.samples,
+    valImages: data.val.samples,
+    history,
+    featureExtraction: featureEval,
+    fineTune: fineTuneEval,
+    evaluation,
+    seconds: { features: featureSeconds, head: headSeconds, fineTune: fineTuneSeconds, total: (Date.now() - start) / 1000 },
+  };
+}

@@ -1,0 +1,68 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { promises as fs } from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { evaluateRun, loadRun, saveRun, trainClassifier } from '../../src/pipeline';
+
+const MIRROR = process.env.TRANSFER_LAB_MIRROR ?? path.resolve(__dirname, '../../../shared/assets');
+const ANTS_BEES = path.join(MIRROR, 'datasets', 'hymenoptera_data');
+
+/** A small copy of ants/bees: `n` photos per class per split (real photos, so the run is meaningful). */
+async function smallAntsBees(n: number): Promise<string> {
+  const root = await fs.mkdtemp(path.join(os.tmpdir(), 'tl-pipeline-'));
+  for (const split of ['train', 'val']) {
+    for (const cls of ['ants', 'bees']) {
+      const from = path.join(ANTS_BEES, split, cls);
+      const to = path.join(root, split, cls);
+      await fs.mkdir(to, { recursive: true });
+      const files = (await fs.readdir(from)).filter((f) => f.endsWith('.jpg')).sort().slice(0, n);
+      for (const f of files) await fs.copyFile(path.join(from, f), path.join(to, f));
+    }
+  }
+  return root;
+}
+
+test('feature extraction then fine-tuning trains, saves, reloads and evaluates consistently', async () => {
+  const root = await smallAntsBees(20);
+  const cacheDir = await fs.mkdtemp(path.join(os.tmpdir(), 'tl-pipeline-cache-'));
+  process.env.TRANSFER_LAB_CACHE = cacheDir;
+  const run = await trainClassifier({
+    data: path.join(root, 'train'),
+    val: path.join(root, 'val'),
+    model: 'mobilenet_v1_0.25',
+    strategy: 'fineTune',
+    epochs: 30,
+    fineTuneEpochs: 1,
+    augmentCopies: 1,
+    verbose: 0,
+  });
+  assert.deepEqual(run.classNames, ['ants', 'bees']);
+  assert.equal(run.trainImages, 40);
+  assert.equal(run.valImages, 40);
+  assert.ok(run.fineTune, 'the fine-tune phase ran');
+  assert.deepEqual(run.history.phases?.map((p) => p.name), ['feature extraction', 'fine-tune']);
+  // Even 20 photos per class of a similar domain are well above chance with pretrained features.
+  assert.ok(run.evaluation.accuracy >= 0.7, `accuracy ${run.evaluation.accuracy}`);
+  assert.equal(run.evaluation.confusion.flat().reduce((a, b) => a + b, 0), 40);
+
+  const out = path.join(root, 'run');
+  const files = await saveRun(run, out);
+  assert.deepEqual(files, ['model/', 'transfer_lab.json', 'metrics.json', 'history.json', 'curves.html', 'confusion.html']);
+  const { manifest } = await loadRun(out);
+  assert.equal(manifest.model, 'mobilenet_v1_0.25');
+  // The saved image-to-class model reproduces the accuracy measured on cached activations.
+  const again = await evaluateRun(out, path.join(root, 'val'));
+  assert.equal(again.images, 40);
+  assert.equal(again.evaluation.accuracy, run.evaluation.accuracy);
+  run.model.dispose();
+  delete process.env.TRANSFER_LAB_CACHE;
+});
+
+test('a bad strategy or model name is a clear error', async () => {
+  await assert.rejects(
+    trainClassifier({ data: ANTS_BEES, strategy: 'earlyFeatures' as never, verbose: 0 }),
+    /strategy 'earlyFeatures' is not run by the pipeline; use 'featureExtraction' or 'fineTune'/,
+  );
+  await assert.rejects(trainClassifier({ data: ANTS_BEES, model: 'alexnet', verbose: 0 }), /unknown model 'alexnet'. Use one of: mobilenet_v1_0.75/);
+});

@@ -15,7 +15,8 @@ const USAGE = `Usage: transfer-lab <command> [options]
 
 Commands:
   doctor [--full] [--json]          check Node, tslab, Jupyter, the backend and every asset
-  fetch NAME... | all               download assets into the cache (the mirror is used first)
+  fetch NAME... | all [--into DIR]  download assets into the cache (the mirror is used first);
+                                    --into DIR builds a complete mirror folder for an offline room
   models [--json]                   build every zoo model (random weights): parameter counts vs Keras
   train --data DIR [--val DIR | --validation-split F] [--model NAME] [--strategy featureExtraction|fineTune]
         [--epochs N] [--fine-tune-epochs N] [--augment N] [--out DIR] [--json]
@@ -49,6 +50,7 @@ async function main(argv: string[]): Promise<number> {
       'fine-tune-epochs': { type: 'string' },
       augment: { type: 'string' },
       out: { type: 'string' },
+      into: { type: 'string' },
       'model-dir': { type: 'string' },
     },
   });
@@ -64,7 +66,7 @@ async function main(argv: string[]): Promise<number> {
         console.error(`transfer-lab fetch: name an asset or 'all'.\n\n${USAGE}`);
         return 2;
       }
-      const { lines, failed } = await fetchAssets(positionals, locations);
+      const { lines, failed } = await fetchAssets(positionals, { ...locations, into: values.into });
       console.log(lines.join('\n'));
       return failed ? 1 : 0;
     }

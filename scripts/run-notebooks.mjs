@@ -18,7 +18,8 @@ await buildLibrary();
 const jupyter = await ensureJupyter({ needNotebook: false });
 await ensureKernel(jupyter.python);
 
-const only = argv.only === undefined ? undefined : String(argv.only);
+// zx parses `--only 04` as the number 4: restore the two-digit lesson prefix.
+const only = argv.only === undefined ? undefined : typeof argv.only === 'number' ? String(argv.only).padStart(2, '0') : String(argv.only);
 const notebooks = readdirSync(notebooksDir)
   .filter((f) => f.endsWith('.ipynb'))
   .filter((f) => !only || f.startsWith(only) || f === only)

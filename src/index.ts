@@ -18,3 +18,4 @@ export * from './viz';
 export * from './notebook';
 export * from './session';
 export * from './pipeline';
+export * from './lessons/04_dataset';

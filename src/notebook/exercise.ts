@@ -36,8 +36,16 @@ export function isUnanswered(value: unknown): boolean {
   );
 }
 
+/** The verdict on an exercise without showing it (what `checkExercise` shows). */
+export function evaluateExercise(title: string, conditions: ExerciseCondition[]): ExerciseResult {
+  // Later hints only make sense once the earlier ones hold ("answer first", then "answer right").
+  const firstFailure = conditions.findIndex(([ok]) => !ok);
+  const problems = firstFailure < 0 ? [] : [conditions[firstFailure][1]];
+  return { title, passed: problems.length === 0, problems };
+}
+
 /**
- * Checks an exercise and shows the verdict.
+ * Checks an exercise and shows the verdict. Returns nothing, so tslab prints nothing after it.
  *
  * @example
  * checkExercise('Exercise 1: count the parameters', [
@@ -45,12 +53,9 @@ export function isUnanswered(value: unknown): boolean {
  *   [answer === 3_228_864, `Not quite: ${answer}. Hint: includeTop: false drops the classifier.`],
  * ]);
  */
-export function checkExercise(title: string, conditions: ExerciseCondition[]): ExerciseResult {
-  // Later hints only make sense once the earlier ones hold ("answer first", then "answer right").
-  const firstFailure = conditions.findIndex(([ok]) => !ok);
-  const problems = firstFailure < 0 ? [] : [conditions[firstFailure][1]];
-  const result: ExerciseResult = { title, passed: problems.length === 0, problems };
-  if (result.passed) {
+export function checkExercise(title: string, conditions: ExerciseCondition[]): void {
+  const { passed, problems } = evaluateExercise(title, conditions);
+  if (passed) {
     show({ html: `<div style="padding:6px 10px;border-left:5px solid #228833;background:#eef7ee"><b>✔ ${escapeHtml(title)}</b>: pass</div>`, text: `PASS ${title}` });
   } else {
     const hint = escapeHtml(problems[0]);
@@ -59,5 +64,4 @@ export function checkExercise(title: string, conditions: ExerciseCondition[]): E
       throw new ExerciseCheckError(`checkExercise: '${title}' failed: ${problems[0]}`);
     }
   }
-  return result;
 }

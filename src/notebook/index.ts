@@ -6,5 +6,5 @@ export { createDisplay, isNotebook, mimeBundle, PLOTLY_MIME, plotsDir, resetPlot
 export type { Displayable, LiveDisplay, ShowOptions } from './display';
 export { formatDuration, ProgressBar, track } from './progress';
 export type { ProgressBarOptions, ProgressStream } from './progress';
-export { checkExercise, isUnanswered, ExerciseCheckError, type ExerciseCondition, type ExerciseResult } from './exercise';
+export { checkExercise, evaluateExercise, isUnanswered, ExerciseCheckError, type ExerciseCondition, type ExerciseResult } from './exercise';
 export { showImages, loadGridImages, type ShowImagesOptions } from './images';

@@ -82,7 +82,7 @@ export async function evaluateRun(runDir: string, dataDir: string): Promise<{ ma
   const it = await generator.flowFromDirectory(dataDir, {
     targetSize: [manifest.inputSize, manifest.inputSize],
     keepAspectRatio: manifest.keepAspectRatio,
-    interpolation: 'bilinear',
+    interpolation: 'lanczos',
     classMode: 'categorical',
     shuffle: false,
     classes: manifest.classNames,

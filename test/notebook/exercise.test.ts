@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { checkExercise, isUnanswered } from '../../src/notebook';
+import { checkExercise, evaluateExercise, isUnanswered } from '../../src/notebook';
 
 function captureLog(fn: () => void): string {
   const lines: string[] = [];
@@ -15,20 +15,19 @@ function captureLog(fn: () => void): string {
 }
 
 test('a passing check says PASS', () => {
-  const out = captureLog(() => assert.equal(checkExercise('Exercise 1', [[true, 'never shown']]).passed, true));
+  const out = captureLog(() => assert.equal(checkExercise('Exercise 1', [[true, 'never shown']]), undefined));
   assert.equal(out, 'PASS Exercise 1');
+  assert.deepEqual(evaluateExercise('Exercise 1', [[true, 'never shown']]), { title: 'Exercise 1', passed: true, problems: [] });
 });
 
 test('a failing check shows only the first failed hint', () => {
-  let result;
-  const out = captureLog(() => {
-    result = checkExercise('Exercise 2', [
-      [true, 'fine'],
-      [false, 'Set `epochs` first.'],
-      [false, 'Too many epochs.'],
-    ]);
-  });
-  assert.deepEqual(result, { title: 'Exercise 2', passed: false, problems: ['Set `epochs` first.'] });
+  const conditions: [boolean, string][] = [
+    [true, 'fine'],
+    [false, 'Set `epochs` first.'],
+    [false, 'Too many epochs.'],
+  ];
+  const out = captureLog(() => checkExercise('Exercise 2', conditions));
+  assert.deepEqual(evaluateExercise('Exercise 2', conditions), { title: 'Exercise 2', passed: false, problems: ['Set `epochs` first.'] });
   assert.equal(out, 'NOT YET Exercise 2: Set `epochs` first.');
 });
 

@@ -92,6 +92,22 @@ const IDENTITY_VECTOR = [1, 0, 0, 0, 1, 0, 0, 0];
  * Transform kernel (tfjs 4.22) returns after the first image when each image has its own
  * matrix, leaving the others blank, so there we transform one image at a time.
  */
+/**
+ * 'reflect' fill on the wasm backend. tfjs-backend-wasm 4.22's Transform kernel mirrors wrongly
+ * past the bottom and right edges (an unsigned comparison in map_coord_reflect), so we mirror-pad
+ * the image ourselves ('symmetric' = scipy's 'reflect', what Keras uses) and sample the padded
+ * image with 'nearest' fill, shifting the transform by the padding.
+ */
+function reflectTransformWasm(x: tf.Tensor4D, vectors: number[][]): tf.Tensor4D {
+  const [n, h, w] = x.shape;
+  // One full mirror image on each side ('symmetric' allows a pad up to the dimension itself).
+  const padded = tf.mirrorPad(x, [[0, 0], [h, h], [w, w], [0, 0]], 'symmetric');
+  // Input column x' = (a0 x + a1 y + a2) / k, row y' = (b0 x + b1 y + b2) / k, k = c0 x + c1 y + 1:
+  // adding pad·k to a numerator moves the sample point into the padded image.
+  const shifted = vectors.map(([a0, a1, a2, b0, b1, b2, c0, c1]) => [a0 + w * c0, a1 + w * c1, a2 + w, b0 + h * c0, b1 + h * c1, b2 + h, c0, c1]);
+  return tf.image.transform(padded, tf.tensor2d(shifted, [n, 8]), 'bilinear', 'nearest', 0, [h, w]);
+}
+
 export function applyTransforms(
   x: tf.Tensor4D,
   params: TransformParams[],
@@ -113,6 +129,8 @@ export function applyTransforms(
           return v === null ? img : tf.image.transform(img, tf.tensor2d([v], [1, 8]), 'bilinear', fillMode, cval);
         });
         out = tf.concat<tf.Tensor4D>(images, 0);
+      } else if (fillMode === 'reflect' && tf.getBackend() === 'wasm') {
+        out = reflectTransformWasm(out, vectors.map((v) => v ?? IDENTITY_VECTOR));
       } else {
         const rows = vectors.map((v) => v ?? IDENTITY_VECTOR);
         out = tf.image.transform(out, tf.tensor2d(rows, [n, 8]), 'bilinear', fillMode, cval);

@@ -179,3 +179,26 @@ describe('ImageDataGenerator options', () => {
     tf.dispose([xs, ys]);
   });
 });
+
+describe('reflect fill on every backend', () => {
+  it('a shift mirrors the far edge the same on wasm as on cpu (tfjs-backend-wasm reflect bug)', async () => {
+    const { ImageDataGenerator, IDENTITY_TRANSFORM } = await import('../../src/data');
+    const { setupBackend } = await import('../../src/backend');
+    const tfjs = await import('@tensorflow/tfjs');
+    const column = [10, 20, 30, 40, 50, 60, 70, 80];
+    const results: Record<string, number[]> = {};
+    for (const backend of ['cpu', 'wasm'] as const) {
+      await setupBackend({ prefer: backend, quiet: true });
+      const gen = new ImageDataGenerator({ fillMode: 'reflect' });
+      for (const ty of [-3, 3]) {
+        const x = tfjs.tensor3d(column, [1, 8, 1]);
+        const y = gen.applyTransform(x, { ...IDENTITY_TRANSFORM, ty });
+        results[`${backend}${ty}`] = Array.from(await y.data()).map((v) => Math.round(v));
+        tfjs.dispose([x, y]);
+      }
+    }
+    assert.deepEqual(results['wasm-3'], results['cpu-3']);
+    assert.deepEqual(results['wasm3'], results['cpu3']);
+    assert.deepEqual(results['cpu-3'], [30, 20, 10, 10, 20, 30, 40, 50]);
+  });
+});

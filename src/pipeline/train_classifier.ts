@@ -102,6 +102,7 @@ async function iterators(options: TrainClassifierOptions, base: PipelineBase) {
     interpolation: 'lanczos' as const,
     keepAspectRatio: true,
     seed: options.seed ?? 42,
+    verbose: (options.verbose ?? 1) === 1,
   };
   const split = options.val ? {} : { validationSplit: options.validationSplit ?? 0.2 };
   const plain = new ImageDataGenerator({ preprocessingFunction, ...split });

@@ -19,3 +19,4 @@ export * from './notebook';
 export * from './session';
 export * from './pipeline';
 export * from './lessons/04_dataset';
+export * from './lessons/03_zoo';

@@ -20,9 +20,10 @@ export interface JupyterPython {
 /** Debian's packages that provide Jupyter for this course. */
 export const JUPYTER_APT_PACKAGES = ['jupyter-notebook', 'jupyter-nbconvert', 'python3-nbclient'];
 
-function run(cmd: string, args: string[]): { ok: boolean; out: string } {
+function run(cmd: string, args: string[]): { ok: boolean; out: string; stdout: string } {
   const result = spawnSync(cmd, args, { encoding: 'utf8', timeout: 60_000 });
-  return { ok: result.status === 0, out: `${result.stdout ?? ''}${result.stderr ?? ''}`.trim() };
+  const stdout = result.stdout ?? '';
+  return { ok: result.status === 0, out: `${stdout}${result.stderr ?? ''}`.trim(), stdout };
 }
 
 /**
@@ -75,11 +76,14 @@ export interface KernelStatus {
 
 /** Reads `jupyter kernelspec list --json` of `python` and checks the tslab entry. */
 export function tslabKernelStatus(python: string): KernelStatus {
-  const { ok, out } = run(python, ['-m', 'jupyter', 'kernelspec', 'list', '--json']);
+  // `-m jupyter kernelspec` needs a jupyter-kernelspec executable on PATH, which Debian does not
+  // always install; the kernelspec app module works everywhere jupyter_client does.
+  const { ok, stdout } = run(python, ['-m', 'jupyter_client.kernelspecapp', 'list', '--json']);
   if (!ok) return { registered: false, launcherExists: false };
   let specs: { kernelspecs?: Record<string, { resource_dir: string; spec: { argv: string[] } }> };
   try {
-    specs = JSON.parse(out.slice(out.indexOf('{')));
+    // Debug-mode Pythons print warnings before the JSON.
+    specs = JSON.parse(stdout.slice(stdout.indexOf('{')));
   } catch {
     return { registered: false, launcherExists: false };
   }

@@ -2,7 +2,7 @@
  * What every Keras-applications builder shares: the common options, Keras' validation rules
  * (`obtain_input_shape` and friends, with messages that quote the bad value), deterministic
  * Keras layer names for layers Keras leaves unnamed, and the top / pooling tail.
- * @see notebooks/02-pretrained-models.ipynb
+ * @see notebooks/03-pretrained-models.ipynb
  */
 import * as fs from 'node:fs';
 import * as tf from '@tensorflow/tfjs';

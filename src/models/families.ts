@@ -2,7 +2,7 @@
  * The model zoo at a glance, as in the Keras applications table: for each family its builder,
  * default input size, preprocessing mode, published ImageNet accuracy, depth, size and the
  * registered Keras weight files. Notebooks and the CLI read this table instead of repeating it.
- * @see notebooks/02-pretrained-models.ipynb
+ * @see notebooks/03-pretrained-models.ipynb
  */
 import * as tf from '@tensorflow/tfjs';
 import type { AssetName } from '../assets';
@@ -68,7 +68,7 @@ function family(
 
 /**
  * The six families of the course, in the order of the Keras applications table.
- * @see notebooks/02-pretrained-models.ipynb
+ * @see notebooks/03-pretrained-models.ipynb
  */
 export const MODEL_FAMILIES: Readonly<Record<FamilyName, ModelFamily>> = {
   VGG16: family('VGG16', VGG16, [224, 32], 'caffe', { top1: 0.713, top5: 0.901, depth: 16, sizeMB: 528 },

@@ -2,7 +2,7 @@
  * ImageNet class names and Keras' `decode_predictions`: turn a [n, 1000] probability tensor into
  * the top-k (class index, class name, probability) per image. The names come from the
  * `metadata.json` of the course's MobileNet asset (no copy of the labels lives in the repo).
- * @see notebooks/02-pretrained-models.ipynb
+ * @see notebooks/03-pretrained-models.ipynb
  */
 import * as tf from '@tensorflow/tfjs';
 import { promises as fs } from 'node:fs';
@@ -61,7 +61,7 @@ export function imagenetLabels(): Promise<string[]> {
  * @example
  * const probs = model.predict(preprocessInput(images, 'tf')) as tf.Tensor2D;
  * const [first] = await decodePredictions(probs, 3); // [{classIndex, className, probability}, ...]
- * @see notebooks/02-pretrained-models.ipynb
+ * @see notebooks/03-pretrained-models.ipynb
  */
 export async function decodePredictions(probs: tf.Tensor2D, top = 5): Promise<Prediction[][]> {
   const fn = 'decodePredictions';

@@ -4,7 +4,7 @@
  * 'mixed9_0', 'mixed9_1') and the top ('avg_pool', 'predictions'); every other layer gets the
  * name a fresh Keras session gives it ('conv2d', 'conv2d_1', ..., 'batch_normalization_93',
  * 'activation_93'), so the names do not depend on what was built before.
- * @see notebooks/02-pretrained-models.ipynb
+ * @see notebooks/03-pretrained-models.ipynb
  */
 import * as tf from '@tensorflow/tfjs';
 import {
@@ -33,7 +33,7 @@ type Padding = 'same' | 'valid';
  *
  * @example
  * const base = await InceptionV3({ includeTop: false, pooling: 'avg', inputShape: [299, 299, 3] });
- * @see notebooks/02-pretrained-models.ipynb
+ * @see notebooks/03-pretrained-models.ipynb
  */
 export async function InceptionV3(opts: InceptionV3Options = {}): Promise<tf.LayersModel> {
   const fn = 'InceptionV3';

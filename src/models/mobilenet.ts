@@ -3,7 +3,7 @@
  * `keras.applications.MobileNet`: conv1 / conv_dw_N / conv_pw_N blocks, each Conv -> BN -> ReLU6,
  * and Keras 2's top: GlobalAveragePooling -> Reshape(1,1,C) 'reshape_1' -> Dropout 'dropout' ->
  * 1x1 Conv 'conv_preds' -> Reshape 'reshape_2' -> Activation 'predictions'.
- * @see notebooks/02-pretrained-models.ipynb
+ * @see notebooks/03-pretrained-models.ipynb
  */
 import * as tf from '@tensorflow/tfjs';
 import { ModelError } from '../errors';
@@ -44,7 +44,7 @@ const IMAGENET_SIZES = [128, 160, 192, 224];
  *
  * @example
  * const base = await MobileNet({ alpha: 0.25, includeTop: false, weights: 'imagenet', inputShape: [224, 224, 3] });
- * @see notebooks/02-pretrained-models.ipynb
+ * @see notebooks/03-pretrained-models.ipynb
  */
 export async function MobileNet(opts: MobileNetOptions = {}): Promise<tf.LayersModel> {
   const fn = 'MobileNet';

@@ -3,7 +3,7 @@
  * `keras.applications.MobileNetV2`: Conv1 / bn_Conv1 / Conv1_relu, inverted residual blocks
  * `expanded_conv_*` and `block_1_*` ... `block_16_*` (expand -> depthwise -> project, with an
  * Add where shapes allow), then Conv_1 / Conv_1_bn / out_relu and the Dense 'predictions' top.
- * @see notebooks/02-pretrained-models.ipynb
+ * @see notebooks/03-pretrained-models.ipynb
  */
 import * as tf from '@tensorflow/tfjs';
 import { ModelError } from '../errors';
@@ -40,7 +40,7 @@ const IMAGENET_SIZES = [96, 128, 160, 192, 224];
  *
  * @example
  * const base = await MobileNetV2({ alpha: 0.35, includeTop: false, weights: 'imagenet', inputShape: [224, 224, 3] });
- * @see notebooks/02-pretrained-models.ipynb
+ * @see notebooks/03-pretrained-models.ipynb
  */
 export async function MobileNetV2(opts: MobileNetV2Options = {}): Promise<tf.LayersModel> {
   const fn = 'MobileNetV2';

@@ -2,7 +2,7 @@
  * Keras' `preprocess_input` modes: each pretrained family expects its inputs scaled the way its
  * weights were trained ('tf' for MobileNet / MobileNetV2 / InceptionV3, 'caffe' for VGG / ResNet50).
  * Feeding the wrong mode still runs, silently worse: that is why each family names its mode.
- * @see notebooks/02-pretrained-models.ipynb
+ * @see notebooks/03-pretrained-models.ipynb
  */
 import * as tf from '@tensorflow/tfjs';
 import { DataError } from '../errors';
@@ -29,7 +29,7 @@ export const TORCH_STD = [0.229, 0.224, 0.225] as const;
  *
  * @example
  * const xs = preprocessInput(images, 'caffe'); // for VGG16 / ResNet50
- * @see notebooks/02-pretrained-models.ipynb
+ * @see notebooks/03-pretrained-models.ipynb
  */
 export function preprocessInput<T extends tf.Tensor3D | tf.Tensor4D>(x: T, mode: PreprocessMode): T {
   const fn = 'preprocessInput';

@@ -3,7 +3,7 @@
  * `keras.applications.ResNet50` (keras >= 2.2.5 names: 'conv1_conv', 'conv2_block1_1_conv',
  * ..., 'conv5_block3_out', 'avg_pool', 'predictions'). Old keras_applications files named the
  * same layers 'res2a_branch2a' etc.; the .h5 loader maps those names, the builder does not.
- * @see notebooks/02-pretrained-models.ipynb
+ * @see notebooks/03-pretrained-models.ipynb
  */
 import * as tf from '@tensorflow/tfjs';
 import {
@@ -30,7 +30,7 @@ const BN_EPSILON = 1.001e-5;
  *
  * @example
  * const base = await ResNet50({ includeTop: false, pooling: 'avg', inputShape: [224, 224, 3] });
- * @see notebooks/02-pretrained-models.ipynb
+ * @see notebooks/03-pretrained-models.ipynb
  */
 export async function ResNet50(opts: ResNetOptions = {}): Promise<tf.LayersModel> {
   const fn = 'ResNet50';

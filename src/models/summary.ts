@@ -2,7 +2,7 @@
  * Keras' `model.summary()` as data: the layer table (Layer (type), Output Shape, Param #, and
  * Connected to for branching models) plus Total / Trainable / Non-trainable params, as plain
  * text and as an HTML table. Nothing is printed here; the caller shows it (`show(summary(m).html)`).
- * @see notebooks/02-pretrained-models.ipynb
+ * @see notebooks/03-pretrained-models.ipynb
  */
 import * as tf from '@tensorflow/tfjs';
 
@@ -78,7 +78,7 @@ function escapeHtml(s: string): string {
  * @example
  * const s = summary(model);
  * console.log(s.text); // or show(s.html) in a notebook
- * @see notebooks/02-pretrained-models.ipynb
+ * @see notebooks/03-pretrained-models.ipynb
  */
 export function summary(model: tf.LayersModel): ModelSummary {
   const rows: SummaryRow[] = model.layers.map((layer) => ({

@@ -3,7 +3,7 @@
  * `keras.applications.VGG16` / `VGG19`: five blocks of 3x3 convs ('block1_conv1' ... 'block5_conv3'
  * or 'block5_conv4') each ending in a 2x2 max pool ('block1_pool' ...), then the top:
  * 'flatten' -> 'fc1' (4096) -> 'fc2' (4096) -> 'predictions'.
- * @see notebooks/02-pretrained-models.ipynb
+ * @see notebooks/03-pretrained-models.ipynb
  */
 import * as tf from '@tensorflow/tfjs';
 import {
@@ -32,7 +32,7 @@ const FILTERS = [64, 128, 256, 512, 512];
  *
  * @example
  * const base = await VGG16({ includeTop: false, inputShape: [224, 224, 3] });
- * @see notebooks/02-pretrained-models.ipynb
+ * @see notebooks/03-pretrained-models.ipynb
  */
 export function VGG16(opts: VGGOptions = {}): Promise<tf.LayersModel> {
   return buildVGG('VGG16', 'vgg16', opts);
@@ -44,7 +44,7 @@ export function VGG16(opts: VGGOptions = {}): Promise<tf.LayersModel> {
  *
  * @example
  * const base = await VGG19({ includeTop: false, inputShape: [256, 256, 3] });
- * @see notebooks/02-pretrained-models.ipynb
+ * @see notebooks/03-pretrained-models.ipynb
  */
 export function VGG19(opts: VGGOptions = {}): Promise<tf.LayersModel> {
   return buildVGG('VGG19', 'vgg19', opts);

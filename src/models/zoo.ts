@@ -2,7 +2,7 @@
  * Parameter counts of the whole zoo, measured by building each model (random weights) with and
  * without its top: the numbers `transfer-lab models --json` prints and the notebook compares with
  * the Keras applications table.
- * @see notebooks/02-pretrained-models.ipynb
+ * @see notebooks/03-pretrained-models.ipynb
  */
 import { ModelError } from '../errors';
 import { FAMILY_NAMES, FamilyName, MODEL_FAMILIES } from './families';
@@ -33,7 +33,7 @@ export interface ZooParamTableOptions {
  *
  * @example
  * const rows = await zooParamTable(); // [{name: 'VGG16', includeTop: true, params: 138357544, ...}, ...]
- * @see notebooks/02-pretrained-models.ipynb
+ * @see notebooks/03-pretrained-models.ipynb
  */
 export async function zooParamTable(opts: ZooParamTableOptions = {}): Promise<ZooParamRow[]> {
   const families = opts.families ?? FAMILY_NAMES;

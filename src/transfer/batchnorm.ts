@@ -12,7 +12,7 @@
  * class, its config and its saved form stay plain `BatchNormalization`, so saved models load in
  * any tfjs; after loading a saved model, call `applyFrozenBatchNormRule` (or `freeze`/`unfreeze`,
  * which call it) again.
- * @see notebooks/04-fine-tuning.ipynb
+ * @see notebooks/05-build-and-fine-tune.ipynb
  */
 import * as tf from '@tensorflow/tfjs';
 import { leafLayers } from './layer_lookup';

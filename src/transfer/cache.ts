@@ -3,7 +3,7 @@
  * `<key>.json` (shape, labels, paths, class names and the key's parts). The key is the sha256 of
  * everything that changes the features: model name and weights, the dataset's files (paths, sizes,
  * modification times), target size, preprocessing, augmentation and the augmented copy index.
- * @see notebooks/03-feature-extraction.ipynb
+ * @see notebooks/05-build-and-fine-tune.ipynb
  */
 import { createHash } from 'node:crypto';
 import * as fs from 'node:fs';

@@ -2,7 +2,7 @@
  * Bottleneck features: a frozen base never changes, so run it ONCE per image, keep its output on
  * disk, and train heads on the cached features in seconds (DESIGN: "making a 2-core CPU enough").
  * With augmentation, cache a few augmented copies per image instead of recomputing every epoch.
- * @see notebooks/03-feature-extraction.ipynb
+ * @see notebooks/05-build-and-fine-tune.ipynb
  */
 import * as tf from '@tensorflow/tfjs';
 import type * as Danfo from 'danfojs-node';

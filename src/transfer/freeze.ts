@@ -12,7 +12,7 @@
  * Use `freeze(base, ...)` rather than tfjs' `base.trainable = false`: that setter only flips the
  * weights' flags, which `tf.sequential([base, ...])` sets back to true when it builds, and
  * unless `applyFrozenBatchNormRule` runs it leaves BatchNormalization in batch-statistics mode.
- * @see notebooks/04-fine-tuning.ipynb
+ * @see notebooks/05-build-and-fine-tune.ipynb
  */
 import * as tf from '@tensorflow/tfjs';
 import { ModelError } from '../errors';

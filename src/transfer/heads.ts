@@ -3,7 +3,7 @@
  * materials, with one naming scheme for the layers we add (`head_flatten`, `head_gap`,
  * `head_dense_1`, `head_dropout`, `head_dense_2`, `head_predictions`) so they never clash with
  * Keras names and are easy to find in a summary.
- * @see notebooks/03-feature-extraction.ipynb
+ * @see notebooks/05-build-and-fine-tune.ipynb
  */
 import * as tf from '@tensorflow/tfjs';
 import { ModelError } from '../errors';

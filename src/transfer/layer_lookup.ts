@@ -1,7 +1,7 @@
 /**
  * Finding layers by name or position, with error messages that suggest close names. Shared by
  * `freeze`, `unfreeze`, `truncateAt` and the strategies, so every "no such layer" error reads alike.
- * @see notebooks/03-feature-extraction.ipynb
+ * @see notebooks/02-reuse-strategies.ipynb
  */
 import * as tf from '@tensorflow/tfjs';
 import { ModelError } from '../errors';

@@ -2,7 +2,7 @@
  * The four reuse scenarios of a pretrained model (curriculum 7.2) as data: which data situation
  * each fits, why, what it freezes, where it cuts, which head and optimizer it starts from.
  * `strategies.ts` turns them into models; `heads.ts` uses `prepareBase` for `buildTransferModel`.
- * @see notebooks/03-feature-extraction.ipynb
+ * @see notebooks/02-reuse-strategies.ipynb
  */
 import * as tf from '@tensorflow/tfjs';
 import { ModelError } from '../errors';

@@ -1,7 +1,7 @@
 /**
  * The four reuse strategies as one call each (curriculum 7.2), and a recommender that picks one
  * from the size of the training set and its similarity to ImageNet.
- * @see notebooks/03-feature-extraction.ipynb
+ * @see notebooks/02-reuse-strategies.ipynb
  */
 import * as tf from '@tensorflow/tfjs';
 import { ModelError } from '../errors';

@@ -2,7 +2,7 @@
  * Cutting a pretrained network at an inner layer: scenario 3 of the reuse strategies (small
  * target data, different from the source) takes features from EARLY layers, which detect generic
  * edges, colours and textures rather than ImageNet-specific parts.
- * @see notebooks/03-feature-extraction.ipynb
+ * @see notebooks/02-reuse-strategies.ipynb
  */
 import * as tf from '@tensorflow/tfjs';
 import { ModelError } from '../errors';

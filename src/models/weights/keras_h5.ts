@@ -2,7 +2,7 @@
  * Loading Keras .h5 weights into a tfjs model layer by layer, by name: the h5py recipe the
  * course teaches (`f['model_weights'][layer].attrs['weight_names']`), written with h5wasm.
  * Works for full-model files (weights under `model_weights`) and weight-only files (at the root).
- * @see notebooks/03-feature-extraction.ipynb
+ * @see notebooks/04-dataset-and-pretrained-model.ipynb
  */
 import type * as H5 from 'h5wasm';
 import * as tf from '@tensorflow/tfjs';
@@ -126,7 +126,7 @@ export async function withKerasH5<T>(h5Path: string, use: (layers: H5Layer[], me
  * @example
  * const base = await MobileNet({ alpha: 0.25, includeTop: false, inputShape: [224, 224, 3] });
  * await loadKerasH5Weights(base, await resolveAsset('keras_mobilenet_2_5_224_tf_no_top'));
- * @see notebooks/03-feature-extraction.ipynb
+ * @see notebooks/04-dataset-and-pretrained-model.ipynb
  */
 export async function loadKerasH5Weights(
   model: tf.LayersModel,

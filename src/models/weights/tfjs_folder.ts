@@ -2,7 +2,7 @@
  * Copying weights from a saved TF.js layers model folder into a model we built, by layer name:
  * our builder's model is what runs (Keras names, our options), the folder only supplies values.
  * This is how `weights: 'imagenet'` uses the course's tfjs MobileNet files.
- * @see notebooks/02-pretrained-models.ipynb
+ * @see notebooks/03-pretrained-models.ipynb
  */
 import * as tf from '@tensorflow/tfjs';
 import { loadLayersModelFromDir } from '../../assets';
@@ -29,7 +29,7 @@ export interface TfjsFolderLoadOptions {
  * @example
  * const model = await MobileNet({ alpha: 0.25, includeTop: false, inputShape: [224, 224, 3] });
  * await loadTfjsFolderWeights(model, await resolveAsset('mobilenet_v1_0.25_224'));
- * @see notebooks/02-pretrained-models.ipynb
+ * @see notebooks/03-pretrained-models.ipynb
  */
 export async function loadTfjsFolderWeights(
   model: tf.LayersModel,

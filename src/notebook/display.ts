@@ -8,7 +8,7 @@ import * as path from 'node:path';
 import { TransferLabError } from '../errors';
 import type { Figure } from '../viz/figure';
 import { DataFrameLike, HtmlTable, toHtmlTable } from '../viz/tables';
-import { figureHtml, figurePage, figureSummary, figureTitle, plotlyScriptTag } from './html';
+import { figureHtml, figurePage, figureSummary, figureTitle, plotConfig, plotlyScriptTag } from './html';
 import { MimeBundle, notebookRuntime } from './runtime';
 
 /** What `show()` and `LiveDisplay.update()` accept. A DataFrame is shown as a table. */
@@ -73,7 +73,7 @@ export function mimeBundle(x: Figure | HtmlTable | string, opts: { includePlotly
   if (typeof x === 'string') return { 'text/plain': x };
   if (isFigure(x)) {
     return {
-      [PLOTLY_MIME]: { data: x.data, layout: x.layout, config: { displaylogo: false } },
+      [PLOTLY_MIME]: { data: x.data, layout: x.layout, config: plotConfig(x) },
       'text/html': figureHtml(x, { includePlotly: opts.includePlotly ?? false }),
       'text/plain': figureSummary(x),
     };

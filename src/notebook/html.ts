@@ -46,6 +46,12 @@ export function plotlyScriptTag(): string {
 /** Plotly config shared by every rendering. */
 const PLOT_CONFIG = { responsive: true, displaylogo: false };
 
+/** Image grids get no toolbar: zooming a photo tile is of no use and the bar covers tile titles. */
+export function plotConfig(fig: Figure): Record<string, unknown> {
+  const imagesOnly = fig.data.length > 0 && fig.data.every((t) => t.type === 'image');
+  return imagesOnly ? { ...PLOT_CONFIG, displayModeBar: false } : PLOT_CONFIG;
+}
+
 /** Title of a figure as plain text ('' when it has none). */
 export function figureTitle(fig: Figure): string {
   const title = fig.layout.title as { text?: unknown } | string | undefined;
@@ -61,7 +67,7 @@ export function figureHtml(fig: Figure, opts: { includePlotly: boolean }): strin
   const id = `tl-plot-${randomBytes(6).toString('hex')}`;
   const height = typeof fig.layout.height === 'number' ? `${fig.layout.height}px` : '420px';
   const width = typeof fig.layout.width === 'number' ? `${fig.layout.width}px` : '100%';
-  const spec = scriptJson({ data: fig.data, layout: fig.layout, config: PLOT_CONFIG });
+  const spec = scriptJson({ data: fig.data, layout: fig.layout, config: plotConfig(fig) });
   const missing =
     'This figure needs plotly.js, which the first figure of the notebook carries. ' +
     'Run the notebook from the top (Restart &amp; Run All) to see it.';

@@ -213,9 +213,6 @@ export async function decodeImage(
       fit: opts.keepAspectRatio ? 'cover' : 'fill',
       position: 'centre',
       kernel: KERNELS[interpolation],
-      // JPEG shrink-on-load (DCT scaling) is fast but blurs; PIL (Keras) decodes at full size,
-      // and the full-size decode measured better features on the course photos.
-      fastShrinkOnLoad: false,
     });
   }
 

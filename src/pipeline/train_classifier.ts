@@ -83,14 +83,14 @@ export function linearHead(features: number, numClasses: number): tf.Sequential 
     name: 'head',
     layers: [
       tf.layers.dropout({ rate: 0.3, inputShape: [features], name: 'head_dropout' }),
-      tf.layers.dense({ units: numClasses, activation: 'softmax', kernelRegularizer: tf.regularizers.l2({ l2: 1e-2 }), name: headName }),
+      tf.layers.dense({ units: numClasses, activation: 'softmax', kernelRegularizer: tf.regularizers.l2({ l2: 1e-3 }), name: headName }),
     ],
   });
 }
 
 /** Everything that changes the pixels reaching the base: part of the feature cache key. */
 function preprocessingId(base: PipelineBase): string {
-  return `${base.preprocess}|lanczos|keepAspectRatio|${base.inputSize}`;
+  return `${base.preprocess}|lanczos|keepAspectRatio|shrinkOnLoad|${base.inputSize}`;
 }
 
 async function iterators(options: TrainClassifierOptions, base: PipelineBase) {

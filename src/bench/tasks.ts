@@ -1,0 +1,146 @@
+/**
+ * The tfjs side of the benchmark, task by task: feature extraction (plain `predict`, folded, and
+ * folded on N worker threads) and one fine-tuning step of MobileNetV2 (top blocks + head
+ * trainable), each timed as warm-up + repetitions with the median kept.
+ * @see scripts/bench.mjs
+ */
+import * as tf from '@tensorflow/tfjs';
+import { FeatureWorkerPool } from '../parallel/pool';
+import { foldForInference } from '../parallel/fold';
+import { freeze, unfreeze } from '../transfer/freeze';
+import { splitAt } from '../transfer/split';
+import { timeRepeated, TimingOptions } from './stats';
+
+/** One timed variant of a task. */
+export interface VariantResult {
+  /** What ran, e.g. '1 worker, folded'. */
+  variant: string;
+  /** Median throughput: images/s for extraction, steps/s for training; null when the variant could not run (see `skipped`). */
+  perSecond: number | null;
+  /** Why the variant did not run, if it did not. */
+  skipped?: string;
+  /** Seconds of every timed repetition. */
+  seconds: number[];
+  /** Units processed per repetition (images or steps). */
+  unitsPerRep: number;
+}
+
+function variant(name: string, units: number, t: { median: number; seconds: number[] }): VariantResult {
+  return { variant: name, perSecond: units / t.median, seconds: t.seconds, unitsPerRep: units };
+}
+
+/**
+ * Times `model.predict` on one batch in this thread (the backend as it is). With `fold`, times the
+ * folded copy instead (see foldForInference).
+ */
+export async function timeExtraction(model: tf.LayersModel, batch: tf.Tensor4D, fold: boolean, timing: TimingOptions): Promise<VariantResult> {
+  const folded = fold ? foldForInference(model).model : null;
+  const run = folded ?? model;
+  try {
+    const t = await timeRepeated(async () => {
+      const out = run.predict(batch, { batchSize: batch.shape[0] }) as tf.Tensor;
+      await out.data(); // wait for the values: the time includes reading them back
+      out.dispose();
+    }, timing);
+    return variant(`1 thread${fold ? ', folded' : ''}`, batch.shape[0], t);
+  } finally {
+    folded?.dispose();
+  }
+}
+
+/**
+ * Times N worker threads (each with its own wasm backend and folded model copy) predicting one
+ * batch each, concurrently: throughput = N x batch / time of the round. Worker start-up is not
+ * timed (it is reported by the pool).
+ */
+export async function timeParallelExtraction(
+  model: tf.LayersModel,
+  data: Float32Array,
+  shape: [number, number, number, number],
+  workers: number,
+  fold: boolean,
+  timing: TimingOptions,
+): Promise<VariantResult & { startupSeconds: number }> {
+  const pool = await FeatureWorkerPool.create(model, { workers, fold, prefetch: 1 });
+  try {
+    const round = () => pool.runAll(Array.from({ length: workers }, () => ({ kind: 'tensor' as const, data, shape })));
+    const t = await timeRepeated(round, timing);
+    return { ...variant(`${workers} workers${fold ? ', folded' : ''}`, workers * shape[0], t), startupSeconds: pool.startupSeconds };
+  } finally {
+    await pool.close();
+  }
+}
+
+/**
+ * Largest batch for which the whole-model step is attempted at 224x224. Its gradient tape keeps
+ * every activation of the frozen bottom too: measured on wasm, batch 8 grows the heap to 2.2 GB
+ * and batch 16 aborts at the 4 GB wasm32 limit ("memory access out of bounds" / "Aborted()"),
+ * which also leaves the wasm backend unusable, so larger batches are not tried.
+ */
+export const WHOLE_MODEL_MAX_PIXELS = 8 * 224 * 224;
+
+/** Settings of the fine-tuning step benchmark. */
+export interface FineTuneSetup {
+  /** Base without top, pooled (e.g. MobileNetV2 with pooling 'avg'). */
+  base: tf.LayersModel;
+  /** First layer to train, e.g. 'block_13_expand' (Keras' "fine-tune from block 13"). */
+  unfreezeFrom: string;
+  /** Last frozen layer: where to cut for the split variants, e.g. 'block_12_add'. */
+  cutAfter: string;
+  /** Classes of the Dense head. */
+  classes: number;
+}
+
+/** The fine-tuning model: base + Dense softmax head, frozen up to `unfreezeFrom`, BatchNorm kept frozen (Keras' recipe). */
+export function fineTuneModel(setup: FineTuneSetup): tf.LayersModel {
+  const head = tf.layers.dense({ units: setup.classes, activation: 'softmax', name: 'bench_head' });
+  const output = head.apply(setup.base.outputs[0]) as tf.SymbolicTensor;
+  const model = tf.model({ inputs: setup.base.inputs, outputs: output, name: 'bench_finetune' });
+  freeze(model, 'all');
+  unfreeze(model, { from: setup.unfreezeFrom }, {
+    recompile: { optimizer: 'sgd', learningRate: 1e-3, momentum: 0.9, loss: 'categoricalCrossentropy', metrics: [] },
+  });
+  return model;
+}
+
+/**
+ * Times one training step (batch of `x`, labels `y`) three ways:
+ * - 'trainOnBatch, whole model': Keras-style, the frozen bottom runs inside the gradient tape;
+ * - 'folded frozen bottom + trainOnBatch(top)': the bottom (up to `cutAfter`) runs folded, outside
+ *   the tape, and only the top trains: the same maths, the way our library can run it;
+ * - 'from cached bottom activations': the bottom's output computed once (DESIGN: cache the
+ *   activations at the cut), each step trains only the top.
+ */
+export async function timeFineTuneStep(setup: FineTuneSetup, x: tf.Tensor4D, y: tf.Tensor2D, timing: TimingOptions): Promise<VariantResult[]> {
+  const model = fineTuneModel(setup);
+  const results: VariantResult[] = [];
+  const step = async (m: tf.LayersModel, input: tf.Tensor) => {
+    await m.trainOnBatch(input, y); // resolves after the loss is read back: a full step
+  };
+  const whole = 'trainOnBatch, whole model';
+  if (x.shape[0] * x.shape[1] * x.shape[2] <= WHOLE_MODEL_MAX_PIXELS) {
+    results.push(variant(whole, 1, await timeRepeated(() => step(model, x), timing)));
+  } else {
+    results.push({
+      variant: whole, perSecond: null, seconds: [], unitsPerRep: 1,
+      skipped: `not run: its gradient tape keeps every activation of the frozen bottom, over the 4 GB wasm heap above ${WHOLE_MODEL_MAX_PIXELS / (224 * 224)} images of 224x224`,
+    });
+  }
+
+  const { bottom, top } = splitAt(model, setup.cutAfter);
+  top.compile({ optimizer: tf.train.momentum(1e-3, 0.9), loss: 'categoricalCrossentropy' });
+  const folded = foldForInference(bottom).model;
+  try {
+    results.push(variant('folded frozen bottom + trainOnBatch(top)', 1, await timeRepeated(async () => {
+      const features = folded.predict(x) as tf.Tensor;
+      await step(top, features);
+      features.dispose();
+    }, timing)));
+    const cached = folded.predict(x) as tf.Tensor;
+    results.push(variant('from cached bottom activations', 1, await timeRepeated(() => step(top, cached), timing)));
+    cached.dispose();
+  } finally {
+    folded.dispose();
+  }
+  return results;
+}

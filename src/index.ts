@@ -20,3 +20,6 @@ export * from './session';
 export * from './pipeline';
 export * from './lessons/04_dataset';
 export * from './lessons/03_zoo';
+export * from './lessons/01_mnist_transfer';
+export * from './parallel';
+export * from './bench';

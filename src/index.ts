@@ -21,5 +21,7 @@ export * from './pipeline';
 export * from './lessons/04_dataset';
 export * from './lessons/03_zoo';
 export * from './lessons/01_mnist_transfer';
+export * from './lessons/02_strategies';
+export * from './lessons/05_lab';
 export * from './parallel';
 export * from './bench';

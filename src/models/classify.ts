@@ -5,7 +5,7 @@
  * @see notebooks/00-setup-check.ipynb, notebooks/05-build-and-fine-tune.ipynb
  */
 import * as tf from '@tensorflow/tfjs';
-import { decodeImage } from '../data';
+import { decodeImage, type Interpolation } from '../data';
 import { ModelError } from '../errors';
 import { decodePredictions, IMAGENET_CLASSES, type Prediction } from './imagenet';
 import { preprocessInput, type PreprocessMode } from './preprocess';
@@ -17,6 +17,10 @@ export interface ClassifyImageOptions {
   preprocess?: PreprocessMode | 'none' | ((x: tf.Tensor4D) => tf.Tensor4D);
   /** Names of the model's classes; defaults to the ImageNet names for a 1000-class output. */
   classNames?: string[];
+  /** Resize filter; use what the model was trained with. Defaults to 'bilinear'. */
+  interpolation?: Interpolation;
+  /** Centre-crop to the input's aspect ratio first (what `transfer-lab train` does). Defaults to false (stretch). */
+  keepAspectRatio?: boolean;
 }
 
 /**
@@ -32,7 +36,11 @@ export async function classifyImage(model: tf.LayersModel, file: string, options
   if (height == null || width == null) {
     throw new ModelError(`classifyImage: model '${model.name}' has no fixed input size (${JSON.stringify(shape)}); build it with inputShape.`);
   }
-  const image = await decodeImage(file, { targetSize: [height, width], interpolation: 'bilinear' });
+  const image = await decodeImage(file, {
+    targetSize: [height, width],
+    interpolation: options.interpolation ?? 'bilinear',
+    keepAspectRatio: options.keepAspectRatio ?? false,
+  });
   const preprocess = options.preprocess ?? 'tf';
   const probs = tf.tidy(() => {
     const x = tf.tensor4d(image.data, [1, height, width, 3], 'int32').toFloat();

@@ -1,0 +1,143 @@
+/**
+ * Helpers of lesson 05 (build a network on a pretrained base, fine-tune it): a small per-class
+ * copy of a dataset for quick runs, and one progress bar over every pass of a feature extraction.
+ * @see notebooks/05-build-and-fine-tune.ipynb
+ */
+import { copyFileSync, existsSync, mkdirSync, rmSync, statSync, utimesSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import * as path from 'node:path';
+import { listClassFiles } from '../data';
+import { DataError } from '../errors';
+import { ProgressBar, type ProgressStream } from '../notebook';
+import type { FeatureProgress } from '../transfer';
+
+/** Options of {@link subsetPerClass}. */
+export interface SubsetOptions {
+  /** Split folders to take, e.g. ['train', 'val']. Required. */
+  splits: string[];
+  /**
+   * Images to keep per class in each split. Defaults to undefined: keep everything, copy nothing,
+   * and return `root` itself (so one call serves quick and full mode).
+   */
+  perClass?: number;
+}
+
+/** What {@link subsetPerClass} returns. */
+export interface DatasetSubset {
+  /** The folder to read: a temporary copy, or `root` when nothing was limited. */
+  dir: string;
+  /** True when `dir` is a temporary copy (delete it with fs.rmSync(dir, {recursive: true}) when done). */
+  copied: boolean;
+  /** Images per split and class in `dir`. */
+  counts: Record<string, Record<string, number>>;
+}
+
+/** `count` indices spread evenly over 0..n-1 (all of them when count >= n). */
+function spread(n: number, count: number): number[] {
+  if (count >= n) return Array.from({ length: n }, (_, i) => i);
+  return Array.from({ length: count }, (_, i) => Math.floor((i * n) / count));
+}
+
+/** Marks a folder as made by {@link subsetPerClass}, so a later call may replace it. */
+const SUBSET_MARKER = '.transfer-lab-subset';
+
+/**
+ * A smaller copy of a folder-per-class dataset: at most `perClass` images of every class in each
+ * split, picked evenly through the sorted file list, copied into os.tmpdir() (the source, e.g.
+ * the shared mirror, is only read). Without `perClass` it copies nothing and returns `root`.
+ * Quick mode of the lab uses it to run every step on a few images.
+ *
+ * The copy's folder name depends only on the source's name, the splits and `perClass`, and the
+ * copies keep the source files' modification times: copying again gives the same paths and
+ * stamps, so features cached from an earlier copy are found again instead of piling up in the
+ * feature cache. An earlier copy of the same name is replaced.
+ *
+ * @example
+ * const ants = subsetPerClass(await resolveAsset('hymenoptera_data'), { splits: ['train', 'val'], perClass: quickOr(16, undefined) });
+ * const train = await flowFromDirectory(`${ants.dir}/train`, { targetSize: [224, 224] });
+ * @throws DataError for a perClass that is not a whole number >= 1, or a split without class folders.
+ */
+export function subsetPerClass(root: string, options: SubsetOptions): DatasetSubset {
+  const { splits, perClass } = options;
+  if (!Array.isArray(splits) || splits.length === 0) {
+    throw new DataError(`subsetPerClass(): splits must name at least one split folder of '${root}', e.g. ['train', 'val'], received ${JSON.stringify(splits)}.`);
+  }
+  if (perClass !== undefined && !(Number.isInteger(perClass) && perClass >= 1)) {
+    throw new DataError(`subsetPerClass(): perClass must be a whole number >= 1 (or undefined for all images), received ${JSON.stringify(perClass)}.`);
+  }
+  const listings = splits.map((split) => ({ split, listing: listClassFiles(path.join(root, split), { caller: 'subsetPerClass()' }) }));
+  const dir = perClass === undefined ? root : freshSubsetDir(root, splits, perClass);
+  const counts: Record<string, Record<string, number>> = {};
+  for (const { split, listing } of listings) {
+    counts[split] = {};
+    listing.classNames.forEach((cls, c) => {
+      const files = listing.filepaths.filter((_, i) => listing.classes[i] === c);
+      const keep = perClass === undefined ? files : spread(files.length, perClass).map((i) => files[i]);
+      if (perClass !== undefined) {
+        const target = path.join(dir, split, cls);
+        mkdirSync(target, { recursive: true });
+        for (const file of keep) {
+          const copy = path.join(target, path.basename(file));
+          copyFileSync(file, copy);
+          const { atime, mtime } = statSync(file);
+          utimesSync(copy, atime, mtime);
+        }
+      }
+      counts[split][cls] = keep.length;
+    });
+  }
+  return { dir, copied: perClass !== undefined, counts };
+}
+
+/** An empty folder for a subset, named after its source and size; replaces an earlier subset of that name only. */
+function freshSubsetDir(root: string, splits: string[], perClass: number): string {
+  const name = `transfer-lab-05-${path.basename(path.resolve(root))}-${splits.join('-')}-${perClass}`.replace(/[^\w.-]/g, '_');
+  const dir = path.join(tmpdir(), name);
+  if (existsSync(dir)) {
+    if (!existsSync(path.join(dir, SUBSET_MARKER))) {
+      throw new DataError(`subsetPerClass(): folder '${dir}' exists and was not made by subsetPerClass; remove or rename it, then run again.`);
+    }
+    rmSync(dir, { recursive: true, force: true });
+  }
+  mkdirSync(dir, { recursive: true });
+  writeFileSync(path.join(dir, SUBSET_MARKER), `copy of ${root}\n`);
+  return dir;
+}
+
+/** Options of {@link featureProgress}. */
+export interface FeatureProgressOptions {
+  /** Images per pass (the iterator's `samples`). Required. */
+  samples: number;
+  /** Passes over the data: 1 for `extractFeatures`, `copies` for `cacheAugmentedFeatures`. Defaults to 1. */
+  passes?: number;
+  /** Text before the bar. Defaults to 'features'. */
+  label?: string;
+  /** Stream for the terminal renderings (outside a notebook). Defaults to process.stdout. */
+  stream?: ProgressStream;
+}
+
+/**
+ * A `progress` callback for `extractFeatures` / `cacheAugmentedFeatures` that draws ONE bar over
+ * all passes (updated in place in a notebook), and says which passes came from the disk cache.
+ *
+ * @example
+ * await cacheAugmentedFeatures(model, it, { copies: 2, augmentation, progress: featureProgress({ samples: it.samples, passes: 2 }) });
+ */
+export function featureProgress(options: FeatureProgressOptions): (p: FeatureProgress) => void {
+  const passes = options.passes ?? 1;
+  if (!(Number.isInteger(options.samples) && options.samples >= 0) || !(Number.isInteger(passes) && passes >= 1)) {
+    throw new DataError(
+      `featureProgress(): samples must be a whole number >= 0 and passes >= 1, received samples ${JSON.stringify(options.samples)}, passes ${JSON.stringify(passes)}.`,
+    );
+  }
+  const total = options.samples * passes;
+  const bar = new ProgressBar({ total, label: options.label ?? 'features', stream: options.stream });
+  const cached: number[] = [];
+  return (p) => {
+    if (p.phase === 'cached') cached.push(p.copy);
+    const done = p.copy * options.samples + (p.phase === 'cached' ? options.samples : p.done);
+    const info = cached.length === 0 ? 'images' : `images (${cached.length === passes ? 'all' : cached.length} from the disk cache)`;
+    if (done >= total) bar.done(info);
+    else bar.update(done, info);
+  };
+}

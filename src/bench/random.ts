@@ -3,18 +3,12 @@
  * raw float32 file, so they time exactly the same numbers.
  * @see scripts/bench.mjs
  */
+import { createRng } from '../data/random';
 import { DataError } from '../errors';
 
-/** mulberry32: a tiny, fast, seedable PRNG; returns floats in [0, 1). Same seed, same stream. */
+/** mulberry32 (the data area's seeded generator): floats in [0, 1); same seed, same stream. */
 export function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
+  return createRng(seed).next;
 }
 
 /**

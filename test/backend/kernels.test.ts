@@ -10,6 +10,7 @@ import '@tensorflow/tfjs-backend-wasm';
 import { ModelError } from '../../src/errors';
 import { registerWasmGradientKernels, WASM_GRADIENT_KERNELS } from '../../src/backend/kernels/register';
 import { conv2DBackpropFilterConfig } from '../../src/backend/kernels/Conv2DBackpropFilter';
+import { createRng } from '../../src/data/random';
 
 const TOLERANCE = 1e-4;
 
@@ -20,16 +21,9 @@ interface Operand {
   values: Float32Array;
 }
 
-/** mulberry32: a tiny seeded generator, so shapes and values are the same on every run. */
+/** A seeded generator (the data area's mulberry32), so shapes and values are the same on every run. */
 function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
+  return createRng(seed).next;
 }
 
 function randomOperand(next: () => number, shape: number[]): Operand {

@@ -1,4 +1,5 @@
 /** Shared fixtures for the train tests: cpu backend, tiny seeded models and data, temp dirs. */
+import { createRng } from '../../src/data/random';
 import { mkdtempSync, rmSync } from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
@@ -10,16 +11,9 @@ export async function useCpu(): Promise<void> {
   await tf.ready();
 }
 
-/** Deterministic uniform [0, 1) numbers (mulberry32). */
+/** Deterministic uniform [0, 1) numbers (mulberry32, the data area's generator). */
 export function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
+  return createRng(seed).next;
 }
 
 /** 4 features -> 8 relu -> `classes` softmax, seeded initializers. */

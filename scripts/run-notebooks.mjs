@@ -4,10 +4,10 @@
 // nbclient), writes executed copies to build/notebooks/, prints a per-notebook summary and fails
 // on any cell error or timeout. --quick shrinks images/epochs (TRANSFER_LAB_QUICK=1); it never
 // skips cells.
-import { readdirSync, mkdirSync } from 'node:fs';
+import { mkdirSync } from 'node:fs';
 import path from 'node:path';
 import { $, argv, chalk } from 'zx';
-import { buildLibrary, defaultMirror, ensureJupyter, ensureKernel, root } from './lib/setup-steps.mjs';
+import { buildLibrary, defaultMirror, ensureJupyter, ensureKernel, root, selectNotebooks } from './lib/setup-steps.mjs';
 
 const notebooksDir = path.join(root, 'notebooks');
 const outDir = path.join(root, 'build', 'notebooks');
@@ -18,16 +18,7 @@ await buildLibrary();
 const jupyter = await ensureJupyter({ needNotebook: false });
 await ensureKernel(jupyter.python);
 
-// zx parses `--only 04` as the number 4: restore the two-digit lesson prefix.
-const only = argv.only === undefined ? undefined : typeof argv.only === 'number' ? String(argv.only).padStart(2, '0') : String(argv.only);
-const notebooks = readdirSync(notebooksDir)
-  .filter((f) => f.endsWith('.ipynb'))
-  .filter((f) => !only || f.startsWith(only) || f === only)
-  .sort();
-if (notebooks.length === 0) {
-  console.error(chalk.red(`No notebook in ${notebooksDir}${only ? ` matches '${only}'` : ''}.`));
-  process.exit(1);
-}
+const notebooks = selectNotebooks(argv.only);
 
 // Strict checks: the full notebooks hold the solutions, so every exercise check must pass.
 const env = { ...process.env, TRANSFER_LAB_QUICK: argv.quick ? '1' : process.env.TRANSFER_LAB_QUICK ?? '0', TRANSFER_LAB_STRICT_CHECKS: '1' };

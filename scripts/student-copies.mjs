@@ -15,23 +15,14 @@ import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync
 import path from 'node:path';
 import { argv, chalk } from 'zx';
 import { checkStudentSync, studentCopy } from './lib/student.mjs';
-import { root } from './lib/setup-steps.mjs';
+import { root, selectNotebooks } from './lib/setup-steps.mjs';
 
 const notebooksDir = path.join(root, 'notebooks');
 const outDir = path.join(root, 'build', 'student');
 // The copies sit one folder deeper than notebooks/ (build/student vs notebooks).
 const UP_LEVELS = path.relative(root, outDir).split(path.sep).length - 1;
 
-// zx parses `--only 04` as the number 4: restore the two-digit lesson prefix.
-const only = argv.only === undefined ? undefined : typeof argv.only === 'number' ? String(argv.only).padStart(2, '0') : String(argv.only);
-const notebooks = readdirSync(notebooksDir)
-  .filter((f) => f.endsWith('.ipynb'))
-  .filter((f) => !only || f.startsWith(only) || f === only)
-  .sort();
-if (notebooks.length === 0) {
-  console.error(chalk.red(`No notebook in ${notebooksDir}${only ? ` matches '${only}'` : ''}.`));
-  process.exit(1);
-}
+const notebooks = selectNotebooks(argv.only);
 mkdirSync(outDir, { recursive: true });
 
 const rows = [];
@@ -55,7 +46,7 @@ for (const name of notebooks) {
 }
 
 // A full run also removes copies of notebooks that no longer exist.
-if (!only) {
+if (argv.only === undefined) {
   for (const f of readdirSync(outDir)) if (f.endsWith('.ipynb') && !notebooks.includes(f)) rmSync(path.join(outDir, f));
 }
 

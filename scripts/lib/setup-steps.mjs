@@ -72,3 +72,22 @@ export function defaultMirror() {
   const beside = path.resolve(root, '..', 'shared', 'assets');
   return existsSync(beside) ? beside : undefined;
 }
+
+/**
+ * The notebooks in notebooks/ that `only` selects (a two-digit prefix, a name, or all when
+ * undefined), sorted. zx parses `--only 04` as the number 4, so numbers get their two-digit prefix
+ * back. Exits with a clear message when nothing matches.
+ */
+export function selectNotebooks(only) {
+  const dir = path.join(root, 'notebooks');
+  const want = only === undefined ? undefined : typeof only === 'number' ? String(only).padStart(2, '0') : String(only);
+  const names = readdirSync(dir)
+    .filter((f) => f.endsWith('.ipynb'))
+    .filter((f) => !want || f.startsWith(want) || f === want)
+    .sort();
+  if (names.length === 0) {
+    console.error(chalk.red(`No notebook in ${dir}${want ? ` matches '${want}'` : ''}.`));
+    process.exit(1);
+  }
+  return names;
+}

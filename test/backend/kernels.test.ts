@@ -10,6 +10,7 @@ import '@tensorflow/tfjs-backend-wasm';
 import { ModelError } from '../../src/errors';
 import { registerWasmGradientKernels, WASM_GRADIENT_KERNELS } from '../../src/backend/kernels/register';
 import { conv2DBackpropFilterConfig } from '../../src/backend/kernels/Conv2DBackpropFilter';
+import { conv2DBackpropInputConfig } from '../../src/backend/kernels/Conv2DBackpropInput';
 import { createRng } from '../../src/data/random';
 
 const TOLERANCE = 1e-4;
@@ -142,9 +143,10 @@ after(async () => {
 });
 
 describe('registerWasmGradientKernels', () => {
-  test('lists and registers the three kernels wasm 4.22 lacks, idempotently', () => {
+  test('lists and registers the three kernels wasm 4.22 lacks and the one it replaces, idempotently', () => {
     assert.deepEqual([...WASM_GRADIENT_KERNELS].sort(), [
       'Conv2DBackpropFilter',
+      'Conv2DBackpropInput',
       'DepthwiseConv2dNativeBackpropFilter',
       'DepthwiseConv2dNativeBackpropInput',
     ]);
@@ -152,6 +154,15 @@ describe('registerWasmGradientKernels', () => {
     registerWasmGradientKernels();
     for (const name of WASM_GRADIENT_KERNELS) assert.ok(tf.getKernel(name, 'wasm'), name);
     assert.equal(tf.getKernel('Conv2DBackpropFilter', 'wasm'), conv2DBackpropFilterConfig);
+    assert.equal(tf.getKernel('Conv2DBackpropInput', 'wasm'), conv2DBackpropInputConfig);
+  });
+
+  test("replaces wasm's own (scalar-loop) Conv2DBackpropInput, also when registered again", () => {
+    const builtIn: tf.KernelConfig = { ...conv2DBackpropInputConfig, kernelFunc: () => { throw new Error('built-in'); } };
+    tf.unregisterKernel('Conv2DBackpropInput', 'wasm');
+    tf.registerKernel(builtIn);
+    registerWasmGradientKernels();
+    assert.equal(tf.getKernel('Conv2DBackpropInput', 'wasm'), conv2DBackpropInputConfig);
   });
 
   test('keeps a kernel wasm already has (a future tfjs wins)', () => {
@@ -209,6 +220,44 @@ describe('Conv2DBackpropFilter matches cpu', () => {
       (err: unknown) => err instanceof ModelError && /Conv2DBackpropFilter .*does not support dataFormat 'NCHW'.*channelsLast/.test(err.message),
     );
     tf.dispose([x, dy]);
+  });
+});
+
+describe('Conv2DBackpropInput matches cpu', () => {
+  test('strides 1/2, same/valid/number/explicit pad, filter sizes 1,2,3,5', async () => {
+    const next = rng(6);
+    for (const { strides, pad } of GRID) {
+      for (const size of KERNEL_SIZES) {
+        const { x, k } = randomGeometry(next, size);
+        const filterShape: Shape4 = [k, k, x[3], randomInt(next, 1, 6)];
+        const dy = outShape(x, filterShape, strides, pad, false);
+        await assertSameAsCpu(
+          'Conv2DBackpropInput',
+          { dy: randomOperand(next, dy), filter: randomOperand(next, filterShape) },
+          { strides, pad, dataFormat: 'NHWC', inputShape: x },
+          `x=[${x}] k=${k} s=${strides} pad=${JSON.stringify(pad)}`,
+        );
+      }
+    }
+  });
+
+  test('a MobileNet-sized 1x1 projection and rectangular filter with ceil rounding', async () => {
+    const next = rng(7);
+    await assertSameAsCpu(
+      'Conv2DBackpropInput',
+      { dy: randomOperand(next, [2, 7, 7, 96]), filter: randomOperand(next, [1, 1, 64, 96]) },
+      { strides: 1, pad: 'same', dataFormat: 'NHWC', inputShape: [2, 7, 7, 64] },
+      '1x1 projection',
+    );
+    const x: Shape4 = [2, 9, 8, 3];
+    const filterShape: Shape4 = [3, 2, 3, 4];
+    const info = tf.backend_util.computeConv2DInfo(x, filterShape, [2, 1], 1, 1, 'ceil');
+    await assertSameAsCpu(
+      'Conv2DBackpropInput',
+      { dy: randomOperand(next, info.outShape), filter: randomOperand(next, filterShape) },
+      { strides: [2, 1], pad: 1, dimRoundingMode: 'ceil', dataFormat: 'NHWC', inputShape: x },
+      'rectangular',
+    );
   });
 });
 
@@ -297,11 +346,16 @@ describe('memory', () => {
     const dyConv = tf.tensor(randomOperand(next, [2, 5, 5, 6]).values, [2, 5, 5, 6]);
     const dyDw = tf.tensor(randomOperand(next, [2, 5, 5, 8]).values, [2, 5, 5, 8]);
     const filterDw = tf.tensor(randomOperand(next, [3, 3, 4, 2]).values, [3, 3, 4, 2]);
+    const filterConv = tf.tensor(randomOperand(next, [3, 3, 4, 6]).values, [3, 3, 4, 6]);
+    const dyPw = tf.tensor(randomOperand(next, [2, 9, 9, 6]).values, [2, 9, 9, 6]);
+    const filterPw = tf.tensor(randomOperand(next, [1, 1, 4, 6]).values, [1, 1, 4, 6]);
     const step = () => {
       const outs = [
         tf.engine().runKernel('Conv2DBackpropFilter', { x, dy: dyConv }, { strides: 2, pad: 'same', dataFormat: 'NHWC', filterShape: [3, 3, 4, 6] }),
         tf.engine().runKernel('DepthwiseConv2dNativeBackpropFilter', { x, dy: dyDw }, { strides: 2, pad: 'same', dilations: 1, filterShape: [3, 3, 4, 2] }),
         tf.engine().runKernel('DepthwiseConv2dNativeBackpropInput', { dy: dyDw, filter: filterDw }, { strides: 2, pad: 'same', dilations: 1, inputShape: [2, 9, 9, 4] }),
+        tf.engine().runKernel('Conv2DBackpropInput', { dy: dyConv, filter: filterConv }, { strides: 2, pad: 'same', dataFormat: 'NHWC', inputShape: [2, 9, 9, 4] }),
+        tf.engine().runKernel('Conv2DBackpropInput', { dy: dyPw, filter: filterPw }, { strides: 1, pad: 'same', dataFormat: 'NHWC', inputShape: [2, 9, 9, 4] }),
       ] as tf.Tensor[];
       tf.dispose(outs);
     };
@@ -312,6 +366,6 @@ describe('memory', () => {
     assert.equal(after.numTensors, before.numTensors);
     assert.equal(after.numBytes, before.numBytes);
     assert.equal(after.ids, before.ids);
-    tf.dispose([x, dyConv, dyDw, filterDw]);
+    tf.dispose([x, dyConv, dyDw, filterDw, filterConv, dyPw, filterPw]);
   });
 });

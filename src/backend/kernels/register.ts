@@ -5,11 +5,14 @@
  * with multiplier 1 and 2; BatchNormalization; ReLU(maxValue 6); relu/softmax activations;
  * Max/Average/GlobalAverage/GlobalMax pooling; ZeroPadding2D; Add; Concatenate; Dense; Dropout;
  * Flatten; Reshape; optimizers sgd, adam, rmsprop) found exactly these kernels missing on wasm
- * in tfjs 4.22 (MaxPoolGrad and AvgPoolGrad exist).
+ * in tfjs 4.22 (MaxPoolGrad and AvgPoolGrad exist). A fourth kernel, Conv2DBackpropInput, exists
+ * but is a scalar loop that dominated fine-tuning steps, so transfer-lab replaces it.
  * @see notebooks/00-setup-check.ipynb
  */
 import * as tf from '@tensorflow/tfjs';
 import { conv2DBackpropFilterConfig } from './Conv2DBackpropFilter';
+import { conv2DBackpropInputConfig } from './Conv2DBackpropInput';
+import { clipByValueGradConfig, clipByValueGradientConfig } from './ClipByValueGrad';
 import { depthwiseConv2dNativeBackpropFilterConfig } from './DepthwiseConv2dNativeBackpropFilter';
 import { depthwiseConv2dNativeBackpropInputConfig } from './DepthwiseConv2dNativeBackpropInput';
 import { WASM } from './scope';
@@ -18,14 +21,19 @@ const CONFIGS: readonly tf.KernelConfig[] = [
   conv2DBackpropFilterConfig,
   depthwiseConv2dNativeBackpropFilterConfig,
   depthwiseConv2dNativeBackpropInputConfig,
+  clipByValueGradConfig,
 ];
 
-/** Names of the kernels transfer-lab provides for the wasm backend. */
-export const WASM_GRADIENT_KERNELS: readonly string[] = CONFIGS.map((c) => c.kernelName);
+/** Built-in wasm kernels that transfer-lab's faster versions replace. */
+const REPLACEMENTS: readonly tf.KernelConfig[] = [conv2DBackpropInputConfig];
+
+/** Names of the kernels transfer-lab provides for the wasm backend (added or replaced). */
+export const WASM_GRADIENT_KERNELS: readonly string[] = [...CONFIGS, ...REPLACEMENTS].map((c) => c.kernelName);
 
 /**
  * Registers transfer-lab's gradient kernels for the `wasm` backend. Idempotent: a kernel is
- * registered only when wasm has none of that name, so a later tfjs that ships its own keeps it.
+ * registered only when wasm has none of that name, so a later tfjs that ships its own keeps it;
+ * the replacements (Conv2DBackpropInput) always take the place of the built-in kernel.
  * Call it after importing '@tensorflow/tfjs-backend-wasm' (`setupBackend` does); it works whether
  * or not the wasm backend is already initialised. Returns nothing; see
  * {@link WASM_GRADIENT_KERNELS} for the names.
@@ -39,4 +47,12 @@ export function registerWasmGradientKernels(): void {
   for (const config of CONFIGS) {
     if (tf.getKernel(config.kernelName, WASM) == null) tf.registerKernel(config);
   }
+  for (const config of REPLACEMENTS) {
+    const current = tf.getKernel(config.kernelName, WASM);
+    if (current?.kernelFunc === config.kernelFunc) continue;
+    if (current != null) tf.unregisterKernel(config.kernelName, WASM);
+    tf.registerKernel(config);
+  }
+  // The ReLU6 gradient in one pass where the backend has the kernel (tfjs' formula elsewhere).
+  if (tf.getGradient(tf.ClipByValue) !== clipByValueGradientConfig) tf.registerGradient(clipByValueGradientConfig);
 }

@@ -121,3 +121,19 @@ export function requireInput(
   }
   return t;
 }
+
+/** Returns the named float32 input of any rank, or throws an error naming the kernel and the input. */
+export function requireFloat32(
+  kernelName: string,
+  inputs: tf.NamedTensorInfoMap,
+  name: string,
+): tf.TensorInfo {
+  const t = inputs[name];
+  if (t == null || t.dtype !== 'float32') {
+    throw new TransferLabError(
+      `${kernelName} (transfer-lab wasm kernel): input '${name}' must be a float32 tensor, got ` +
+        `${t == null ? 'nothing' : t.dtype}.`,
+    );
+  }
+  return t;
+}

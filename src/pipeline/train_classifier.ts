@@ -6,11 +6,13 @@
  * makes one by one.
  * @see notebooks/05-build-and-fine-tune.ipynb
  */
+import { availableParallelism } from 'node:os';
 import * as tf from '@tensorflow/tfjs';
 import { setupBackend, type BackendName } from '../backend';
 import { ImageDataGenerator, type DirectoryIterator, type ImageDataGeneratorOptions } from '../data';
 import { TrainError } from '../errors';
 import { preprocessInput } from '../models';
+import { FeatureWorkerPool } from '../parallel/pool';
 import { cacheAugmentedFeatures, extractFeatures, joinModels, pooledFeatureModel, splitAt, unfreeze, type FeatureSet, type StrategyName } from '../transfer';
 import { EarlyStopping, fit, type FitCallback, type TrainingHistory } from '../train';
 import { pipelineBase, type PipelineBase } from './bases';
@@ -45,12 +47,19 @@ export interface TrainClassifierOptions {
   augmentCopies?: number;
   /** Learning rate of the head (Adam). Defaults to 1e-3. */
   learningRate?: number;
+  /** Layer to cut at for fine-tuning: everything after it trains. Defaults to the base's `fineTuneCut` (the last two blocks). */
+  fineTuneCut?: string;
   /** Learning rate for fine-tuning (Adam), low so pretrained features are not destroyed. Defaults to 1e-5. */
   fineTuneLearningRate?: number;
   /** Seed of shuffling and augmentation. Defaults to 42. */
   seed?: number;
   /** Backend to prefer. Defaults to the fastest available. */
   backend?: BackendName;
+  /**
+   * Worker threads that run the frozen base (each a folded copy on its own wasm backend) while
+   * this thread decodes and augments. 0 runs the base in this thread. Defaults to the number of cores.
+   */
+  workers?: number;
   /** Extra callbacks for both phases (e.g. a LivePlot in a notebook). Defaults to none. */
   callbacks?: FitCallback[];
   /** 0 silent, 1 progress lines. Defaults to 1. */
@@ -123,14 +132,16 @@ async function trainingFeatures(
   id: string,
   preprocessing: string,
   verbose: boolean,
+  pool: FeatureWorkerPool | undefined,
 ): Promise<FeatureSet> {
-  const plain = await extractFeatures(model, it.train, { modelName: id, preprocessing, progress: verbose ? progressLine(`${id} (plain)`) : undefined });
+  const plain = await extractFeatures(model, it.train, { modelName: id, preprocessing, pool, progress: verbose ? progressLine(`${id} (plain)`) : undefined });
   if (copies === 0) return plain;
   const extra = await cacheAugmentedFeatures(model, it.augmented, {
     modelName: id,
     preprocessing,
     copies,
     augmentation: JSON.stringify(PIPELINE_AUGMENTATION),
+    pool,
     progress: verbose ? progressLine(`${id} (augmented)`) : undefined,
   });
   const joined: FeatureSet = {
@@ -142,6 +153,36 @@ async function trainingFeatures(
   };
   tf.dispose([plain.features, plain.labels, extra.features, extra.labels]);
   return joined;
+}
+
+/**
+ * Runs the frozen `model` once over the training images (plain + augmented copies) and the
+ * validation images, on a pool of worker threads when `workers` > 0; the pool is closed before returning.
+ */
+async function frozenOutputs(
+  model: tf.LayersModel,
+  data: { train: DirectoryIterator; augmented: DirectoryIterator; val: DirectoryIterator },
+  copies: number,
+  id: string,
+  preprocessing: string,
+  verbose: boolean,
+  workers: number,
+): Promise<{ train: FeatureSet; val: FeatureSet }> {
+  const pool = workers > 0 ? await FeatureWorkerPool.create(model, { workers }) : undefined;
+  if (pool && verbose) console.log(`  ${id}: ${pool.size} worker threads (${pool.backend}, folded), started in ${pool.startupSeconds.toFixed(1)} s`);
+  try {
+    const train = await trainingFeatures(model, data, copies, id, preprocessing, verbose, pool);
+    const val = await extractFeatures(model, data.val, { modelName: id, preprocessing, pool });
+    return { train, val };
+  } finally {
+    await pool?.close();
+  }
+}
+
+/** The same rows through `top` (e.g. cut activations → pooled features), in batches of 64. */
+function throughTop(top: tf.LayersModel, set: FeatureSet): FeatureSet {
+  const features = tf.tidy(() => top.predict(set.features, { batchSize: 64 }) as FeatureSet['features']);
+  return { ...set, features, labels: set.labels.clone() };
 }
 
 /** One progress line per 25% on a terminal (the notebook shows its own bars). */
@@ -185,8 +226,16 @@ export async function trainClassifier(options: TrainClassifierOptions): Promise<
   const features = pooledFeatureModel(baseModel, base.taps);
   const t0 = Date.now();
   const preprocessing = preprocessingId(base);
-  const trainSet = await trainingFeatures(features, data, copies, `${base.name}:pooled`, preprocessing, verbose);
-  const valSet = await extractFeatures(features, data.val, { modelName: `${base.name}:pooled`, preprocessing });
+  const workers = options.workers ?? availableParallelism();
+  // Every image goes through the frozen part once. For fine-tuning that part ends at the cut, and
+  // the pooled features come from the cached cut activations through the (still frozen) top.
+  const cut = options.fineTuneCut ?? base.fineTuneCut;
+  const split = strategy === 'fineTune' ? splitAt(features, cut) : null;
+  const frozen = await frozenOutputs(
+    split ? split.bottom : features, data, copies, split ? `${base.name}:${cut}` : `${base.name}:pooled`, preprocessing, verbose, workers,
+  );
+  const trainSet = split ? throughTop(split.top, frozen.train) : frozen.train;
+  const valSet = split ? throughTop(split.top, frozen.val) : frozen.val;
   const featureSeconds = (Date.now() - t0) / 1000;
 
   // Phase 1: a new head on frozen pooled features (feature extraction).
@@ -209,12 +258,12 @@ export async function trainClassifier(options: TrainClassifierOptions): Promise<
   let model = joinModels(features, head, `${base.name}_classifier`);
   let fineTuneEval: Evaluation | undefined;
   let fineTuneSeconds = 0;
-  if (strategy === 'fineTune') {
-    // Phase 2: fine-tune the top blocks on cached activations at the cut, BatchNorm kept frozen.
+  if (split) {
+    // Phase 2: fine-tune the top blocks on the cached activations at the cut, BatchNorm kept frozen.
     const t2 = Date.now();
-    const { bottom, top } = splitAt(features, base.fineTuneCut);
-    const trainActs = await trainingFeatures(bottom, data, copies, `${base.name}:${base.fineTuneCut}`, preprocessing, verbose);
-    const valActs = await extractFeatures(bottom, data.val, { modelName: `${base.name}:${base.fineTuneCut}`, preprocessing });
+    const { bottom, top } = split;
+    const trainActs = frozen.train;
+    const valActs = frozen.val;
     const upper = tf.model({ inputs: top.inputs, outputs: head.apply(top.outputs[0]) as tf.SymbolicTensor, name: `${base.name}_upper` });
     unfreeze(upper, 'all', { recompile: { optimizer: 'adam', learningRate: options.fineTuneLearningRate ?? 1e-5, loss: 'categoricalCrossentropy', metrics: ['accuracy'] } });
     history = await fit(upper, { x: trainActs.features, y: trainActs.labels }, {
@@ -227,11 +276,11 @@ export async function trainClassifier(options: TrainClassifierOptions): Promise<
       verbose: fitVerbose,
     });
     fineTuneEval = await evaluateProbabilities(upper, valActs, classNames);
-    tf.dispose([trainActs.features, trainActs.labels, valActs.features, valActs.labels]);
     model = joinModels(bottom, upper, `${base.name}_classifier`);
     fineTuneSeconds = (Date.now() - t2) / 1000;
     if (verbose) console.log(`Fine-tuning: validation accuracy ${(fineTuneEval.accuracy * 100).toFixed(1)}%`);
   }
+  if (split) tf.dispose([frozen.train.features, frozen.train.labels, frozen.val.features, frozen.val.labels]);
   const evaluation = fineTuneEval ?? featureEval;
   return {
     backend: report.name,

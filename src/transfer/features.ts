@@ -7,6 +7,7 @@
 import * as tf from '@tensorflow/tfjs';
 import type * as Danfo from 'danfojs-node';
 import { DataError, ModelError } from '../errors';
+import type { FeatureWorkerPool } from '../parallel/pool';
 import {
   defaultFeatureCacheDir, featureCacheKey, readFeatureCache, stampFiles, weightsFingerprint, writeFeatureCache,
   FEATURE_CACHE_VERSION, type FeatureKeyParts, type FeatureMeta,
@@ -69,6 +70,12 @@ export interface ExtractFeaturesOptions {
   cache?: boolean;
   /** Called after every batch (and once on a cache hit). Defaults to none; see `textProgressBar`. */
   progress?: (p: FeatureProgress) => void;
+  /**
+   * Worker threads holding a copy of `base` (`FeatureWorkerPool.create(base)`), to run the batches
+   * on every core while this thread reads and augments the next ones. Defaults to none: `base`
+   * runs in this thread. A folded pool gives the same features up to float rounding, under the same cache key.
+   */
+  pool?: FeatureWorkerPool;
 }
 
 /** Features with their labels. The caller disposes `features` and `labels`. */
@@ -178,22 +185,32 @@ async function extract(
   const classOf = new Map(iterator.filepaths.map((p, i) => [p, iterator.classes[i]]));
   const chunks: Float32Array[] = [];
   const ysChunks: Float32Array[] = [];
-  let featureShape: number[] | null = null;
+  let featureShape = null as number[] | null; // set inside settle(), which TS cannot follow
   let ysShape: number[] | null = null;
   let labelsMissing = false;
   const paths: string[] = [];
   const labelIndices: number[] = [];
 
+  // Batches run in this thread, or on the pool with a few in flight; results keep batch order.
+  const pool = options.pool;
+  const maxInFlight = pool ? pool.size * 2 : 1;
+  const inFlight: Promise<{ data: Float32Array; shape: number[] }>[] = [];
+  const settle = async (): Promise<void> => {
+    const out = await inFlight.shift()!;
+    featureShape ??= out.shape.slice(1);
+    chunks.push(out.data);
+    done += out.shape[0];
+    options.progress?.({ phase: 'extract', done, total, seconds: elapsed(), copy });
+  };
+  let done = 0;
   for await (const batch of iterator.batches()) {
     try {
-      const out = base.predict(batch.xs, { batchSize: batch.xs.shape[0] });
-      if (Array.isArray(out)) {
-        out.forEach((t) => t.dispose());
-        throw new ModelError(`extractFeatures(): base '${base.name}' has ${out.length} outputs; cut it to one with truncateAt().`);
+      if (pool) {
+        const shape = batch.xs.shape as [number, number, number, number];
+        inFlight.push(pool.run({ kind: 'tensor', data: (await batch.xs.data()) as Float32Array, shape }));
+      } else {
+        inFlight.push(predictHere(base, batch.xs));
       }
-      featureShape ??= out.shape.slice(1);
-      chunks.push((await out.data()) as Float32Array);
-      out.dispose();
       if (batch.ys != null && batch.ys.size > 0 && !labelsMissing) {
         ysShape ??= batch.ys.shape.slice(1);
         ysChunks.push(Float32Array.from(await batch.ys.data()));
@@ -208,8 +225,9 @@ async function extract(
       batch.xs.dispose();
       batch.ys?.dispose();
     }
-    options.progress?.({ phase: 'extract', done: paths.length, total, seconds: elapsed(), copy });
+    while (inFlight.length >= maxInFlight) await settle();
   }
+  while (inFlight.length > 0) await settle();
   if (featureShape === null) {
     throw new DataError(`extractFeatures(): iterator over '${iterator.directory}' gave no batches (samples: ${total}).`);
   }
@@ -231,6 +249,20 @@ async function extract(
   };
   if (useCache) writeFeatureCache(dir, meta, data);
   return toFeatureSet(meta, data, false, elapsed());
+}
+
+/** The base's output for one batch, computed in this thread. */
+async function predictHere(base: tf.LayersModel, xs: tf.Tensor4D): Promise<{ data: Float32Array; shape: number[] }> {
+  const out = base.predict(xs, { batchSize: xs.shape[0] });
+  if (Array.isArray(out)) {
+    out.forEach((t) => t.dispose());
+    throw new ModelError(`extractFeatures(): base '${base.name}' has ${out.length} outputs; cut it to one with truncateAt().`);
+  }
+  try {
+    return { data: (await out.data()) as Float32Array, shape: out.shape };
+  } finally {
+    out.dispose();
+  }
 }
 
 /** `cacheAugmentedFeatures` options. */

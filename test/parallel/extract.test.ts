@@ -103,3 +103,34 @@ describe('FeatureWorkerPool and model transfer', () => {
     await assert.rejects(pool.run({ kind: 'tensor', data: new Float32Array(0), shape: [0, 12, 12, 3] }), /the pool is closed/);
   });
 });
+
+describe('extractFeatures with a worker pool', () => {
+  it('gives the serial features (up to rounding) in the same order, labels and paths included', async () => {
+    await setupBackend({ prefer: 'wasm', quiet: true });
+    const { ImageDataGenerator } = await import('../../src/data');
+    const { extractFeatures } = await import('../../src/transfer/features');
+    const root = fs.mkdtempSync(path.join(os.tmpdir(), 'tl-pool-features-'));
+    await writeRandomPngs(path.join(root, 'a'), 5, 20, 1);
+    await writeRandomPngs(path.join(root, 'b'), 4, 20, 2);
+    const base = tinyPooledBase();
+    const iterator = () => new ImageDataGenerator({ rescale: 1 / 255 }).flowFromDirectory(root, { targetSize: [12, 12], batchSize: 2, shuffle: false, verbose: false });
+    const pool = await FeatureWorkerPool.create(base, { workers: 2 });
+    try {
+      const serial = await extractFeatures(base, await iterator(), { cache: false });
+      const seen: number[] = [];
+      const pooled = await extractFeatures(base, await iterator(), { cache: false, pool, progress: (p) => seen.push(p.done) });
+      assert.deepEqual(pooled.features.shape, [9, 4]);
+      assert.deepEqual(pooled.paths, serial.paths);
+      assert.deepEqual(pooled.labelIndices, [0, 0, 0, 0, 0, 1, 1, 1, 1]);
+      assert.deepEqual(pooled.labels.arraySync(), serial.labels.arraySync());
+      assert.deepEqual(seen, [2, 4, 6, 8, 9]);
+      const diff = tf.tidy(() => pooled.features.sub(serial.features).abs().max().dataSync()[0]);
+      assert.ok(diff < 1e-4, `max abs diff ${diff}`);
+      tf.dispose([serial.features, serial.labels, pooled.features, pooled.labels]);
+    } finally {
+      await pool.close();
+      base.dispose();
+      fs.rmSync(root, { recursive: true, force: true });
+    }
+  });
+});

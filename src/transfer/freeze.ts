@@ -222,8 +222,8 @@ export function needsRecompile(model: tf.LayersModel): boolean {
   return now.some((w) => !ids.has(w.id));
 }
 
-/** One layer in a `trainableReport`. */
-export interface TrainableRow {
+/** One layer in a `trainableReport` (a type alias, so rows pass straight to `toHtmlTable`). */
+export type TrainableRow = {
   index: number;
   name: string;
   /** Keras class name, e.g. 'Conv2D'. */
@@ -235,7 +235,7 @@ export interface TrainableRow {
   outputShape: string;
   /** 'inference mode' for frozen BatchNormalization layers, else ''. */
   note: string;
-}
+};
 
 /** What will train: rows per layer, totals, and text/HTML renderings. */
 export interface TrainableReport {

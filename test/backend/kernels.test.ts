@@ -149,6 +149,7 @@ describe('registerWasmGradientKernels', () => {
       'Conv2DBackpropInput',
       'DepthwiseConv2dNativeBackpropFilter',
       'DepthwiseConv2dNativeBackpropInput',
+      'TransferLabClipByValueGrad',
     ]);
     registerWasmGradientKernels();
     registerWasmGradientKernels();
@@ -258,6 +259,52 @@ describe('Conv2DBackpropInput matches cpu', () => {
       { strides: [2, 1], pad: 1, dimRoundingMode: 'ceil', dataFormat: 'NHWC', inputShape: x },
       'rectangular',
     );
+  });
+});
+
+describe('the ReLU6 (clipByValue) gradient', () => {
+  // Values on both bounds (0 and 6) and either side of them: the gradient passes on the bounds.
+  const xs = [-1, 0, 0.5, 3, 5.999, 6, 6.001, 9, -0.001, 2];
+  const reluSixGrad = async (backend: 'cpu' | 'wasm') => {
+    await tf.setBackend(backend);
+    const x = tf.tensor2d(xs, [2, 5]);
+    const dy = tf.tensor2d(xs.map((_, i) => i + 1), [2, 5]);
+    const g = tf.grad((t: tf.Tensor) => tf.clipByValue(t, 0, 6))(x, dy);
+    const values = Array.from(await g.data());
+    tf.dispose([x, dy, g]);
+    return values;
+  };
+
+  test('runs as one wasm kernel and equals the cpu formula, bounds included', async () => {
+    const cpu = await reluSixGrad('cpu');
+    assert.deepEqual(cpu, [0, 2, 3, 4, 5, 6, 0, 0, 0, 10]);
+    await tf.setBackend('wasm');
+    const profile = await tf.profile(async () => { await reluSixGrad('wasm'); });
+    assert.ok(profile.kernels.some((k) => k.name === 'TransferLabClipByValueGrad'), 'the one-pass kernel ran');
+    assert.ok(!profile.kernels.some((k) => k.name === 'LogicalAnd'), "tfjs' five-kernel formula did not run");
+    assert.deepEqual(await reluSixGrad('wasm'), cpu);
+  });
+
+  test('a model with ReLU(maxValue 6) trains the same on wasm as on cpu (one step)', async () => {
+    const step = async (backend: 'cpu' | 'wasm') => {
+      await tf.setBackend(backend);
+      const model = tf.sequential({ layers: [
+        tf.layers.dense({ units: 6, inputShape: [4], kernelInitializer: tf.initializers.glorotUniform({ seed: 1 }) }),
+        tf.layers.reLU({ maxValue: 6 }),
+        tf.layers.dense({ units: 2, kernelInitializer: tf.initializers.glorotUniform({ seed: 2 }) }),
+      ] });
+      model.compile({ optimizer: tf.train.sgd(0.5), loss: 'meanSquaredError' });
+      const x = tf.tensor2d([[3, -2, 5, 1], [-4, 2, 8, 0.5]]);
+      const y = tf.tensor2d([[1, 0], [0, 1]]);
+      await model.trainOnBatch(x, y);
+      const w = Array.from(await model.layers[0].getWeights()[0].data());
+      tf.dispose([x, y]);
+      model.dispose();
+      return w;
+    };
+    const cpu = await step('cpu');
+    const wasm = await step('wasm');
+    assert.ok(relError(Float32Array.from(wasm), Float32Array.from(cpu)) < TOLERANCE);
   });
 });
 

@@ -132,6 +132,29 @@ const GRID: { strides: number; pad: Pad }[] = [
 ];
 const KERNEL_SIZES = [1, 2, 3, 5];
 
+/** One random Conv2D problem of the GRID x KERNEL_SIZES sweep. */
+interface ConvCase {
+  x: Shape4;
+  filterShape: Shape4;
+  dy: Shape4;
+  strides: number;
+  pad: Pad;
+  label: string;
+}
+
+/** Runs `check` on a seeded random Conv2D problem for every stride/pad of GRID and every kernel size. */
+async function forEachConvCase(seed: number, check: (next: () => number, c: ConvCase) => Promise<void>): Promise<void> {
+  const next = rng(seed);
+  for (const { strides, pad } of GRID) {
+    for (const size of KERNEL_SIZES) {
+      const { x, k } = randomGeometry(next, size);
+      const filterShape: Shape4 = [k, k, x[3], randomInt(next, 1, 6)];
+      const dy = outShape(x, filterShape, strides, pad, false);
+      await check(next, { x, filterShape, dy, strides, pad, label: `x=[${x}] k=${k} s=${strides} pad=${JSON.stringify(pad)}` });
+    }
+  }
+}
+
 before(async () => {
   registerWasmGradientKernels();
   await tf.setBackend('wasm');
@@ -183,20 +206,12 @@ describe('registerWasmGradientKernels', () => {
 
 describe('Conv2DBackpropFilter matches cpu', () => {
   test('strides 1/2, same/valid/number/explicit pad, filter sizes 1,2,3,5', async () => {
-    const next = rng(1);
-    for (const { strides, pad } of GRID) {
-      for (const size of KERNEL_SIZES) {
-        const { x, k } = randomGeometry(next, size);
-        const filterShape: Shape4 = [k, k, x[3], randomInt(next, 1, 6)];
-        const dy = outShape(x, filterShape, strides, pad, false);
-        await assertSameAsCpu(
-          'Conv2DBackpropFilter',
-          { x: randomOperand(next, x), dy: randomOperand(next, dy) },
-          { strides, pad, dataFormat: 'NHWC', filterShape },
-          `x=[${x}] k=${k} s=${strides} pad=${JSON.stringify(pad)}`,
-        );
-      }
-    }
+    await forEachConvCase(1, (next, c) => assertSameAsCpu(
+      'Conv2DBackpropFilter',
+      { x: randomOperand(next, c.x), dy: randomOperand(next, c.dy) },
+      { strides: c.strides, pad: c.pad, dataFormat: 'NHWC', filterShape: c.filterShape },
+      c.label,
+    ));
   });
 
   test('rectangular filter and strides, dimRoundingMode ceil', async () => {
@@ -226,20 +241,12 @@ describe('Conv2DBackpropFilter matches cpu', () => {
 
 describe('Conv2DBackpropInput matches cpu', () => {
   test('strides 1/2, same/valid/number/explicit pad, filter sizes 1,2,3,5', async () => {
-    const next = rng(6);
-    for (const { strides, pad } of GRID) {
-      for (const size of KERNEL_SIZES) {
-        const { x, k } = randomGeometry(next, size);
-        const filterShape: Shape4 = [k, k, x[3], randomInt(next, 1, 6)];
-        const dy = outShape(x, filterShape, strides, pad, false);
-        await assertSameAsCpu(
-          'Conv2DBackpropInput',
-          { dy: randomOperand(next, dy), filter: randomOperand(next, filterShape) },
-          { strides, pad, dataFormat: 'NHWC', inputShape: x },
-          `x=[${x}] k=${k} s=${strides} pad=${JSON.stringify(pad)}`,
-        );
-      }
-    }
+    await forEachConvCase(6, (next, c) => assertSameAsCpu(
+      'Conv2DBackpropInput',
+      { dy: randomOperand(next, c.dy), filter: randomOperand(next, c.filterShape) },
+      { strides: c.strides, pad: c.pad, dataFormat: 'NHWC', inputShape: c.x },
+      c.label,
+    ));
   });
 
   test('a MobileNet-sized 1x1 projection and rectangular filter with ceil rounding', async () => {

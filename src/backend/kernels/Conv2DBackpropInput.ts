@@ -10,7 +10,7 @@
  * one matrix product.
  */
 import * as tf from '@tensorflow/tfjs';
-import { insertZeros, padOrCrop, shape4 } from './conv_util';
+import { inputGradientSource, shape4 } from './conv_util';
 import { readConvAttrs, readShapeAttr } from './attrs';
 import { requireInput, WASM, withWasmScope } from './scope';
 
@@ -35,17 +35,10 @@ function conv2DBackpropInput(args: {
     false,
     'channelsLast',
   );
-  const { inHeight, inWidth, filterHeight, filterWidth } = info;
+  const { filterHeight, filterWidth } = info;
 
   return withWasmScope(name, args.backend as tf.KernelBackend, (scope) => {
-    const spread = insertZeros(scope, dy, info.strideHeight, info.strideWidth);
-    // After padding, a 'valid' stride-1 convolution must give exactly inHeight x inWidth.
-    const beforeH = filterHeight - 1 - info.padInfo.top;
-    const beforeW = filterWidth - 1 - info.padInfo.left;
-    const afterH = inHeight + filterHeight - 1 - beforeH - spread.shape[1];
-    const afterW = inWidth + filterWidth - 1 - beforeW - spread.shape[2];
-    const padded = padOrCrop(scope, spread, [beforeH, afterH], [beforeW, afterW]);
-    if (spread !== dy && padded !== spread) scope.free(spread);
+    const padded = inputGradientSource(scope, dy, info);
 
     // [KH, KW, Cin, Cout] -> flipped taps, [KH, KW, Cout, Cin]: dy's channels in, x's channels out.
     const unflipped = filterHeight === 1 && filterWidth === 1;

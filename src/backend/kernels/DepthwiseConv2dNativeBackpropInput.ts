@@ -9,7 +9,7 @@
  * channel c each get their own filter tap and the results are summed per channel.
  */
 import * as tf from '@tensorflow/tfjs';
-import { insertZeros, padOrCrop, shape4 } from './conv_util';
+import { inputGradientSource, shape4 } from './conv_util';
 import { readConvAttrs, readShapeAttr } from './attrs';
 import { requireInput, WASM, withWasmScope } from './scope';
 
@@ -34,17 +34,9 @@ function depthwiseConv2dNativeBackpropInput(args: {
   );
   const { batchSize, inHeight, inWidth, inChannels, outChannels } = info;
   const multiplier = outChannels / inChannels;
-  const reachH = (info.filterHeight - 1) * info.dilationHeight;
-  const reachW = (info.filterWidth - 1) * info.dilationWidth;
 
   return withWasmScope(name, args.backend as tf.KernelBackend, (scope) => {
-    const spread = insertZeros(scope, dy, info.strideHeight, info.strideWidth);
-    // After padding, a 'valid' stride-1 convolution must give exactly inHeight x inWidth.
-    const beforeH = reachH - info.padInfo.top;
-    const beforeW = reachW - info.padInfo.left;
-    const afterH = inHeight + reachH - beforeH - spread.shape[1];
-    const afterW = inWidth + reachW - beforeW - spread.shape[2];
-    const padded = padOrCrop(scope, spread, [beforeH, afterH], [beforeW, afterW]);
+    const padded = inputGradientSource(scope, dy, info);
 
     // Flip the taps; [KH, KW, C, M] -> [KH, KW, C*M, 1] lines each filter up with its dy channel.
     const flipped = scope.run('Reverse', { x: filter }, { dims: [0, 1] });

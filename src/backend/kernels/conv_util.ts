@@ -138,6 +138,26 @@ export function insertZeros(
   return out;
 }
 
+/**
+ * dy laid out so that a stride-1 'valid' convolution with the spatially flipped filter gives the
+ * input gradient: `stride - 1` zeros between its rows and columns (see {@link insertZeros}), then
+ * `(K-1)*dilation - padBefore` rows/columns in front and whatever makes the output exactly
+ * inHeight x inWidth behind (negative amounts crop). Shared by Conv2D's and DepthwiseConv2D's
+ * input gradients.
+ */
+export function inputGradientSource(scope: WasmKernelScope, dy: tf.TensorInfo, info: ConvInfo): tf.TensorInfo {
+  const reachH = (info.filterHeight - 1) * info.dilationHeight;
+  const reachW = (info.filterWidth - 1) * info.dilationWidth;
+  const spread = insertZeros(scope, dy, info.strideHeight, info.strideWidth);
+  const beforeH = reachH - info.padInfo.top;
+  const beforeW = reachW - info.padInfo.left;
+  const afterH = info.inHeight + reachH - beforeH - spread.shape[1];
+  const afterW = info.inWidth + reachW - beforeW - spread.shape[2];
+  const padded = padOrCrop(scope, spread, [beforeH, afterH], [beforeW, afterW]);
+  if (spread !== dy && padded !== spread) scope.free(spread);
+  return padded;
+}
+
 /** The four dimensions of a rank-4 shape, typed as tfjs' conv helpers expect. */
 export function shape4(shape: number[]): [number, number, number, number] {
   return [shape[0], shape[1], shape[2], shape[3]];

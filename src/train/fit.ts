@@ -21,7 +21,7 @@ import {
 } from './history';
 import { getLearningRate, setLearningRate } from './learning_rate';
 import { resolveLogs, type UnresolvedLogs } from './logs';
-import { loadWeightsFromDir, readTrainingState } from './resume';
+import { loadOptimizerFromDir, loadWeightsFromDir, readTrainingState } from './resume';
 import type { TrainingState } from './save';
 
 /** Inputs and targets as tensors: `{x, y}`. */
@@ -139,6 +139,7 @@ async function planResume(model: tf.LayersModel, dir: string, start: number, pri
   const loaded = await loadWeightsFromDir(model, dir);
   const notes: string[] = [];
   if (loaded.matchedBy === 'order') notes.push('weights matched by position');
+  if (await loadOptimizerFromDir(model.optimizer, dir, state)) notes.push('optimizer state restored');
   const lr = state.optimizer?.config['learningRate'];
   if (state.optimizer?.className === model.optimizer.getClassName() && typeof lr === 'number' && lr !== getLearningRate(model.optimizer)) {
     setLearningRate(model.optimizer, lr, 'fit');

@@ -19,9 +19,10 @@ export {
 export { getLearningRate, setLearningRate } from './learning_rate';
 export { formatLogs, resolveLogs, type UnresolvedLogs } from './logs';
 export { MetricMonitor, monitorDirection, type MonitorMode } from './monitor';
-export { loadWeightsFromDir, readTrainingState, type LoadedWeightsInfo } from './resume';
+export { loadOptimizerFromDir, loadWeightsFromDir, readTrainingState, type LoadedWeightsInfo } from './resume';
 export {
   MODEL_JSON,
+  OPTIMIZER_BIN,
   optimizerState,
   orderedWeights,
   saveModelToDir,

@@ -7,7 +7,7 @@ import * as path from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import { TrainError } from '../errors';
 import { toTrainingHistory, type TrainingHistory } from './history';
-import { MODEL_JSON, orderedWeights, TRAINING_STATE_JSON, WEIGHTS_JSON, type TrainingState } from './save';
+import { MODEL_JSON, OPTIMIZER_BIN, orderedWeights, TRAINING_STATE_JSON, WEIGHTS_JSON, type TrainingState } from './save';
 
 async function readJson(file: string, caller: string): Promise<unknown> {
   const text = await fs.readFile(file, 'utf8');
@@ -69,6 +69,7 @@ export async function readTrainingState(dir: string): Promise<TrainingState | un
     best: typeof raw.best === 'number' ? raw.best : null,
     history,
     optimizer,
+    optimizerWeights: Array.isArray(raw.optimizerWeights) ? (raw.optimizerWeights as tf.io.WeightsManifestEntry[]) : null,
     weightsOnly: raw.weightsOnly === true,
     savedAt: typeof raw.savedAt === 'string' ? raw.savedAt : '',
   };
@@ -141,4 +142,32 @@ export async function loadWeightsFromDir(model: tf.LayersModel, dir: string): Pr
     // The variables now hold their own references to the data.
     tf.dispose(Object.values(decoded));
   }
+}
+
+/**
+ * Puts the optimizer slot variables saved in `dir/optimizer.bin` (iterations, momentum, Adam
+ * moments) into `optimizer`, so a resumed run continues with the same steps as an uninterrupted
+ * one. Returns false when the checkpoint has none (older format) or they belong to another
+ * optimizer class; the run then continues with fresh slots, as Keras' weights-only resume does.
+ * @throws TrainError when optimizer.bin is missing or does not match its manifest.
+ */
+export async function loadOptimizerFromDir(optimizer: tf.Optimizer, dir: string, state: TrainingState): Promise<boolean> {
+  const specs = state.optimizerWeights;
+  if (specs == null || state.optimizer?.className !== optimizer.getClassName()) return false;
+  const file = path.join(path.resolve(dir), OPTIMIZER_BIN);
+  let named: tf.NamedTensorMap;
+  try {
+    const bytes = await fs.readFile(file);
+    named = tf.io.decodeWeights(bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength), specs);
+  } catch (err) {
+    throw new TrainError(
+      `loadOptimizerFromDir: '${file}' could not be read against its manifest (${err instanceof Error ? err.message : String(err)}); ` +
+        'the checkpoint is damaged: delete the folder to start over.',
+    );
+  }
+  // The optimizer matches slots to variables by position: keep the saved order.
+  const list = specs.map((spec) => ({ name: spec.name, tensor: named[spec.name] }));
+  await optimizer.setWeights(list);
+  tf.dispose(list.map((w) => w.tensor));
+  return true;
 }

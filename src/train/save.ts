@@ -19,8 +19,10 @@ export const WEIGHTS_JSON = 'weights.json';
 export const WEIGHTS_BIN = 'weights.bin';
 /** Epoch, best value, history and optimizer settings for resuming. */
 export const TRAINING_STATE_JSON = 'training_state.json';
+/** The optimizer's slot variables (iteration count, momentum, Adam moments) for resuming. */
+export const OPTIMIZER_BIN = 'optimizer.bin';
 
-const OUR_FILES = new Set([MODEL_JSON, WEIGHTS_JSON, WEIGHTS_BIN, TRAINING_STATE_JSON]);
+const OUR_FILES = new Set([MODEL_JSON, WEIGHTS_JSON, WEIGHTS_BIN, TRAINING_STATE_JSON, OPTIMIZER_BIN]);
 
 /** The optimizer's class and settings (learning rate etc.), as `optimizer.getConfig()` gives them. */
 export interface OptimizerState {
@@ -42,8 +44,14 @@ export interface TrainingState {
   best: number | null;
   /** History up to and including `epoch` (NaN values are stored as null). */
   history: TrainingHistory;
-  /** The optimizer when the model was compiled, else null. Its slot variables (momentum, Adam moments) are not saved. */
+  /** The optimizer when the model was compiled, else null. */
   optimizer: OptimizerState | null;
+  /**
+   * Manifest of optimizer.bin: the optimizer's slot variables (iterations, momentum, Adam moments)
+   * in its own order, so a resumed run takes exactly the steps an uninterrupted one would. Null
+   * when not saved (older checkpoints, or no compiled optimizer).
+   */
+  optimizerWeights?: tf.io.WeightsManifestEntry[] | null;
   /** True when the folder holds weights.json (weights only) instead of model.json. */
   weightsOnly: boolean;
   /** ISO time of the save. */
@@ -55,7 +63,7 @@ export interface SaveModelOptions {
   /** Save only the weights (weights.json + weights.bin), not the architecture. Default false. */
   weightsOnly?: boolean;
   /** Training state to write as training_state.json. Default: none (no such file). */
-  state?: Omit<TrainingState, 'version' | 'weightsOnly' | 'savedAt'>;
+  state?: Omit<TrainingState, 'version' | 'weightsOnly' | 'savedAt' | 'optimizerWeights'>;
 }
 
 /** What {@link saveModelToDir} wrote. */
@@ -171,9 +179,21 @@ export async function saveModelToDir(model: tf.LayersModel, dir: string, opts: S
     files[MODEL_JSON] = JSON.stringify(modelJSON);
   }
   if (opts.state != null) {
+    // model.optimizer is undefined before compile() although typed as always present.
+    const optimizer: tf.Optimizer | undefined = model.optimizer;
+    let optimizerWeights: tf.io.WeightsManifestEntry[] | null = null;
+    if (optimizer != null) {
+      const slots = await optimizer.getWeights();
+      const encoded = await tf.io.encodeWeights(slots);
+      // getWeights() hands out the slot variables themselves plus a new 'iter' scalar: free the latter.
+      tf.dispose(slots.map((w) => w.tensor).filter((t) => !(t instanceof tf.Variable)));
+      files[OPTIMIZER_BIN] = new Uint8Array(tf.io.CompositeArrayBuffer.join(encoded.data));
+      optimizerWeights = encoded.specs;
+    }
     const state: TrainingState = {
       version: 1,
       ...opts.state,
+      optimizerWeights,
       weightsOnly: opts.weightsOnly === true,
       savedAt: new Date().toISOString(),
     };

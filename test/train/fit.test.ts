@@ -118,7 +118,7 @@ test('resume: a run that throws at epoch 3 continues from its checkpoint, each e
     onEpochBegin: async (epoch: number) => void begun.push(epoch),
   };
   const run2 = await capture(() => fit(second, { x, y }, options(second, [probe])));
-  assert.match(run2.logs[0], /^Resuming from .*resume: weights of epoch 2, best val_loss \d\.\d{4}; continuing at epoch 3\/6 \(weights matched by position\)\.$/);
+  assert.match(run2.logs[0], /^Resuming from .*resume: weights of epoch 2, best val_loss \d\.\d{4}; continuing at epoch 3\/6 \(weights matched by position, optimizer state restored\)\.$/);
   assert.deepEqual(atStart, savedAfterEpoch2, 'training continued from the saved weights');
   assert.deepEqual(begun, [2, 3, 4, 5], 'epochs 1-2 are not trained again');
   const h = run2.result;
@@ -129,10 +129,32 @@ test('resume: a run that throws at epoch 3 continues from its checkpoint, each e
   // Running it once more finds nothing left to do.
   const third = compileFor(tinyModel(1), { optimizer: 'sgd', learningRate: 0.01 });
   const run3 = await capture(() => fit(third, { x, y }, options(third)));
-  assert.match(run3.logs[0], /: weights of epoch 6, best val_loss \d\.\d{4}; nothing left to train \(epochs: 6\) \(weights matched by position, learning rate 0\.05 restored\)\.$/);
+  assert.match(run3.logs[0], /: weights of epoch 6, best val_loss \d\.\d{4}; nothing left to train \(epochs: 6\) \(weights matched by position, optimizer state restored, learning rate 0\.05 restored\)\.$/);
   assert.equal(run3.logs.length, 1);
   assert.deepEqual(run3.result.epoch, [0, 1, 2, 3, 4, 5]);
   assert.equal(getLearningRate(third.optimizer), 0.05);
+});
+
+test('resume restores Adam moments: an interrupted run ends with the same weights as an uninterrupted one', async () => {
+  const { x, y } = tinyData(30);
+  const run = async (dir: string, model: tf.LayersModel, crashAt?: number) => {
+    const crash = { onEpochBegin: async (epoch: number) => { if (epoch === crashAt) throw new Error('power cut'); } };
+    return capture(() => fit(model, { x, y }, {
+      epochs: 5, batchSize: 10, shuffle: false, resumeFrom: dir,
+      callbacks: [new ModelCheckpoint({ filepath: dir }), new ProgressLogger({ stream: { write: () => undefined } }), ...(crashAt == null ? [] : [crash])],
+    }).then(() => 'finished', (e: Error) => e.message));
+  };
+  const straight = compileFor(tinyModel(3), { optimizer: 'adam', learningRate: 0.01 });
+  await run(path.join(tmp.dir, 'adam-straight'), straight);
+
+  const dir = path.join(tmp.dir, 'adam-resumed');
+  assert.equal((await run(dir, compileFor(tinyModel(3), { optimizer: 'adam', learningRate: 0.01 }), 3)).result, 'power cut');
+  const resumed = compileFor(tinyModel(9), { optimizer: 'adam', learningRate: 0.01 });
+  const second = await run(dir, resumed);
+  assert.equal(second.result, 'finished');
+  assert.match(second.logs[0], /optimizer state restored/);
+  // Bit-identical: same weights, same moments, same step count, so the same updates.
+  assert.deepEqual(weightValues(resumed), weightValues(straight));
 });
 
 for (const kind of ['tensors', 'iterator'] as const) test(`no tensor leak (${kind}): the tensor count is the same after epoch 1 and epoch N with every callback active`, async () => {

@@ -11,8 +11,9 @@ import * as tf from '@tensorflow/tfjs';
 import { IMAGE_EXTENSIONS } from '../data';
 import { ModelError } from '../errors';
 import { classifyImage, type ClassifyImageOptions } from '../models/classify';
-import { FAMILY_NAMES, MODEL_FAMILIES, type FamilyName } from '../models/families';
+import { MODEL_FAMILIES, type FamilyName } from '../models/families';
 import { imagenetLabels } from '../models/imagenet';
+import { checkFamilies } from '../models/zoo';
 import type { PreprocessMode } from '../models/preprocess';
 
 /** Options of {@link measureInferenceSpeed}. */
@@ -153,11 +154,7 @@ export type ZooBenchmarkRow = {
  */
 export async function benchmarkZoo(opts: ZooBenchmarkOptions = {}): Promise<ZooBenchmarkRow[]> {
   const fn = 'benchmarkZoo';
-  const families = opts.families ?? FAMILY_NAMES;
-  const unknown = families.filter((f) => !(f in MODEL_FAMILIES));
-  if (unknown.length > 0) {
-    throw new ModelError(`${fn}: unknown families ${JSON.stringify(unknown)}; known: ${FAMILY_NAMES.join(', ')}.`);
-  }
+  const families = checkFamilies(fn, opts.families);
   const sizeOpt = opts.speedInputSize ?? 'default';
   if (sizeOpt !== 'default') positiveInteger(fn, 'speedInputSize', sizeOpt, 32);
   const rows: ZooBenchmarkRow[] = [];

@@ -28,6 +28,18 @@ export interface ZooParamTableOptions {
 }
 
 /**
+ * The zoo families to build, checked: every name must be a known family.
+ * @throws ModelError naming the caller, the unknown names and the known ones.
+ */
+export function checkFamilies(caller: string, families: readonly string[] = FAMILY_NAMES): FamilyName[] {
+  const unknown = families.filter((f) => !(f in MODEL_FAMILIES));
+  if (unknown.length > 0) {
+    throw new ModelError(`${caller}: unknown families ${JSON.stringify(unknown)}; known: ${FAMILY_NAMES.join(', ')}.`);
+  }
+  return [...families] as FamilyName[];
+}
+
+/**
  * Builds every zoo model with `weights: null`, with and without the top at its default input
  * size, counts its parameters and disposes it before building the next one.
  *
@@ -36,11 +48,7 @@ export interface ZooParamTableOptions {
  * @see notebooks/03-pretrained-models.ipynb
  */
 export async function zooParamTable(opts: ZooParamTableOptions = {}): Promise<ZooParamRow[]> {
-  const families = opts.families ?? FAMILY_NAMES;
-  const unknown = families.filter((f) => !(f in MODEL_FAMILIES));
-  if (unknown.length > 0) {
-    throw new ModelError(`zooParamTable: unknown families ${JSON.stringify(unknown)}; known: ${FAMILY_NAMES.join(', ')}.`);
-  }
+  const families = checkFamilies('zooParamTable', opts.families);
   const rows: ZooParamRow[] = [];
   for (const name of families) {
     const fam = MODEL_FAMILIES[name];

@@ -6,6 +6,7 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import { FeatureWorkerPool } from '../parallel/pool';
+import { DataParallelTrainer } from '../parallel/trainer';
 import { foldForInference } from '../parallel/fold';
 import { freeze, unfreeze } from '../transfer/freeze';
 import { splitAt } from '../transfer/split';
@@ -110,6 +111,8 @@ export function fineTuneModel(setup: FineTuneSetup): tf.LayersModel {
  *   the tape, and only the top trains: the same maths, the way our library can run it;
  * - 'bottom on a worker, pipelined with trainOnBatch(top)': the same step with both cores, the
  *   bottom of the next batch computed in a worker thread meanwhile;
+ * - 'data-parallel, N workers': each worker runs the folded bottom and the top's forward and
+ *   backward pass on its shard of the batch; the averaged gradients update every copy;
  * - 'from cached bottom activations': the bottom's output computed once (DESIGN: cache the
  *   activations at the cut), each step trains only the top.
  */
@@ -139,6 +142,7 @@ export async function timeFineTuneStep(setup: FineTuneSetup, x: tf.Tensor4D, y: 
       features.dispose();
     }, timing)));
     results.push(await timePipelinedSteps(bottom, top, x, y, timing));
+    results.push(await timeDataParallelStep(bottom, top, x, y, timing));
     const cached = folded.predict(x) as tf.Tensor;
     results.push(variant('from cached bottom activations', 1, await timeRepeated(() => step(top, cached), timing)));
     cached.dispose();
@@ -175,5 +179,20 @@ async function timePipelinedSteps(bottom: tf.LayersModel, top: tf.LayersModel, x
     return variant('bottom on a worker, pipelined with trainOnBatch(top)', PIPELINED_STEPS, await timeRepeated(steps, timing));
   } finally {
     await pool.close();
+  }
+}
+
+/**
+ * The whole step split over the cores: N worker threads each take 32/N images through the folded
+ * frozen bottom and the top (forward + backward), this thread averages their gradients and every
+ * worker applies them (see DataParallelTrainer). Worker start-up is not timed.
+ */
+async function timeDataParallelStep(bottom: tf.LayersModel, top: tf.LayersModel, x: tf.Tensor4D, y: tf.Tensor2D, timing: TimingOptions): Promise<VariantResult> {
+  const trainer = await DataParallelTrainer.create(top, { bottom, optimizer: { name: 'sgd', learningRate: 1e-3, momentum: 0.9 } });
+  try {
+    const t = await timeRepeated(async () => { await trainer.trainOnBatch(x, y); }, timing);
+    return variant(`data-parallel, ${trainer.size} workers (bottom folded + top)`, 1, t);
+  } finally {
+    await trainer.close();
   }
 }

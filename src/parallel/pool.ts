@@ -43,9 +43,12 @@ interface Slot {
   failure: Error | null;
 }
 
-/** How to start a worker: the compiled .js entry, or (running from TS sources under tsx) a bootstrap that registers tsx first. */
-function workerEntry(): { filename: string; evalCode: boolean } {
-  if (!__filename.endsWith('.ts')) return { filename: path.join(__dirname, 'worker.js'), evalCode: false };
+/**
+ * How to start a worker whose entry is `<name>.ts` / `<name>.js` in this folder: the compiled .js
+ * entry, or (running from TS sources under tsx) a bootstrap that registers tsx first.
+ */
+export function workerEntry(name = 'worker'): { filename: string; evalCode: boolean } {
+  if (!__filename.endsWith('.ts')) return { filename: path.join(__dirname, `${name}.js`), evalCode: false };
   // Node 20 workers do not inherit tsx's `--import` loader for their entry file, but tsx's
   // CommonJS hook registered inside the worker handles the .ts entry and everything it imports.
   let tsx: string;
@@ -57,7 +60,7 @@ function workerEntry(): { filename: string; evalCode: boolean } {
         'Run `npm install`, or build with `npm run build` and import from dist/.',
     );
   }
-  const entry = path.join(__dirname, 'worker.ts');
+  const entry = path.join(__dirname, `${name}.ts`);
   return { filename: `require(${JSON.stringify(tsx)});\nrequire(${JSON.stringify(entry)});`, evalCode: true };
 }
 
@@ -123,7 +126,7 @@ export class FeatureWorkerPool {
     const started = Array.from({ length: workers }, () => {
       const worker = new Worker(entry.filename, { eval: entry.evalCode, workerData: init });
       slots.push({ worker, inFlight: new Map(), failure: null });
-      return waitReady(worker);
+      return waitReady<Extract<FromWorker, { type: 'ready' }>>(worker);
     });
     let readies: Extract<FromWorker, { type: 'ready' }>[];
     try {
@@ -223,31 +226,37 @@ export class FeatureWorkerPool {
 const FAMILIES = { DataError, ModelError, AssetError, TrainError, Error } as const;
 
 /** An error a worker sent, rethrown here as the same library error class (DataError for a bad image file...). */
-function rebuildError(message: Extract<FromWorker, { type: 'error' }>): Error {
+export function rebuildError(message: { name: string; family: keyof typeof FAMILIES; message: string }): Error {
   const err = new FAMILIES[message.family](message.message);
   if (message.family === 'Error') err.name = message.name;
   return err;
 }
 
-/** Resolves with the worker's 'ready' message; rejects if it reports an error or dies first. */
-function waitReady(worker: Worker): Promise<Extract<FromWorker, { type: 'ready' }>> {
+/**
+ * Resolves with the worker's 'ready' message; rejects if it reports an error or dies first.
+ * `caller` names the starting function in the error.
+ */
+export function waitReady<Ready extends { type: 'ready' }>(
+  worker: Worker,
+  caller = 'FeatureWorkerPool.create()',
+): Promise<Ready> {
   return new Promise((resolve, reject) => {
-    const onMessage = (message: FromWorker) => {
+    const onMessage = (message: { type: string; name?: string; message?: string }) => {
       if (message.type === 'ready') {
         cleanup();
-        resolve(message);
+        resolve(message as Ready);
       } else if (message.type === 'error') {
         cleanup();
-        reject(new ModelError(`FeatureWorkerPool.create(): a worker failed to start (${message.name}: ${message.message}).`));
+        reject(new ModelError(`${caller}: a worker failed to start (${message.name}: ${message.message}).`));
       }
     };
     const onError = (err: Error) => {
       cleanup();
-      reject(new ModelError(`FeatureWorkerPool.create(): a worker failed to start (${err.message}).`));
+      reject(new ModelError(`${caller}: a worker failed to start (${err.message}).`));
     };
     const onExit = (code: number) => {
       cleanup();
-      reject(new ModelError(`FeatureWorkerPool.create(): a worker exited with code ${code} before it was ready.`));
+      reject(new ModelError(`${caller}: a worker exited with code ${code} before it was ready.`));
     };
     const cleanup = () => {
       worker.off('message', onMessage);

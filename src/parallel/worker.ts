@@ -6,10 +6,10 @@
 import { parentPort, workerData } from 'node:worker_threads';
 import type * as tf from '@tensorflow/tfjs';
 import { setupBackend } from '../backend';
-import { AssetError, DataError, ModelError, TrainError } from '../errors';
 import { modelFromTransfer } from './artifacts';
 import { foldForInference } from './fold';
-import { ErrorFamily, FromWorker, ToWorker, WORKER_MARK, WorkerInit } from './protocol';
+import { FromWorker, ToWorker, WORKER_MARK, WorkerInit } from './protocol';
+import { describeError } from './worker_errors';
 import { runFeatureTask } from './task';
 
 function isInit(data: unknown): data is WorkerInit {
@@ -18,14 +18,6 @@ function isInit(data: unknown): data is WorkerInit {
 
 function post(message: FromWorker, transfer: ArrayBuffer[] = []): void {
   parentPort!.postMessage(message, transfer);
-}
-
-function errorMessage(id: number | null, err: unknown): FromWorker {
-  const e = err instanceof Error ? err : new Error(String(err));
-  const family: ErrorFamily =
-    e instanceof DataError ? 'DataError' : e instanceof ModelError ? 'ModelError' : e instanceof AssetError ? 'AssetError'
-      : e instanceof TrainError ? 'TrainError' : 'Error';
-  return { type: 'error', id, name: e.name, family, message: e.message };
 }
 
 async function serve(init: WorkerInit): Promise<void> {
@@ -42,12 +34,12 @@ async function serve(init: WorkerInit): Promise<void> {
     if (message.type !== 'task') return;
     runFeatureTask(model, message.task).then(
       (result) => post({ type: 'result', id: message.id, result }, [result.data.buffer as ArrayBuffer]),
-      (err) => post(errorMessage(message.id, err)),
+      (err) => post(describeError(message.id, err)),
     );
   });
   post({ type: 'ready', backend: backend.name, fold, seconds: (performance.now() - start) / 1000 });
 }
 
 if (parentPort !== null && isInit(workerData)) {
-  serve(workerData).catch((err) => post(errorMessage(null, err)));
+  serve(workerData).catch((err) => post(describeError(null, err)));
 }

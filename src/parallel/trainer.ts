@@ -1,0 +1,213 @@
+/**
+ * Training on every core without libtensorflow: data-parallel steps over worker threads, each
+ * with its own wasm backend and an identical copy of the model and optimizer. A batch is cut into
+ * one shard per worker; each worker returns the gradients of its shard's mean loss; this thread
+ * averages them (weighted by shard size, so the step equals one full-batch step up to rounding)
+ * and every worker applies the same average, which keeps the copies identical.
+ * With a frozen `bottom`, the workers also run it (folded) on their shard first: the whole
+ * fine-tuning step, bottom included, is split over the cores.
+ * @see scripts/bench.mjs
+ */
+import { availableParallelism } from 'node:os';
+import { Worker } from 'node:worker_threads';
+import * as tf from '@tensorflow/tfjs';
+import type { BackendName } from '../backend';
+import { ModelError, TrainError } from '../errors';
+import { modelToTransfer } from './artifacts';
+import { rebuildError, waitReady, workerEntry } from './pool';
+import { FromTrainWorker, ToTrainWorker, TRAIN_WORKER_MARK, TrainerOptimizer, TrainWorkerInit } from './train_protocol';
+
+/** Options of `DataParallelTrainer.create`. */
+export interface DataParallelTrainerOptions {
+  /** Worker threads. Defaults to `os.availableParallelism()`. */
+  workers?: number;
+  /** Optimizer of every copy. Defaults to Adam with learning rate 1e-3. */
+  optimizer?: TrainerOptimizer;
+  /** A frozen model applied to each shard before `model` (folded in the workers). Defaults to none. */
+  bottom?: tf.LayersModel;
+  /** Backend of the workers. Defaults to 'wasm'. */
+  backend?: BackendName;
+}
+
+type Reply = Exclude<FromTrainWorker, { type: 'ready' }>;
+
+interface Slot {
+  worker: Worker;
+  waiting: Map<number, { resolve: (m: Reply) => void; reject: (e: Error) => void }>;
+  failure: Error | null;
+}
+
+/**
+ * Trains a model's trainable weights with softmax cross-entropy (plus its regularisers) on worker
+ * threads. `model` is not changed until `copyWeightsTo`.
+ *
+ * @example
+ * const trainer = await DataParallelTrainer.create(upper, { optimizer: { name: 'adam', learningRate: 1e-5 } });
+ * for (const [x, y] of batches) await trainer.trainOnBatch(x, y);
+ * await trainer.copyWeightsTo(upper);
+ * await trainer.close();
+ */
+export class DataParallelTrainer {
+  /** Number of workers. */
+  readonly size: number;
+  /** Backend the workers run. */
+  readonly backend: string;
+  /** Seconds to serialize the model and start every worker. */
+  readonly startupSeconds: number;
+  private readonly slots: Slot[];
+  private nextId = 0;
+  private closed = false;
+
+  private constructor(slots: Slot[], backend: string, startupSeconds: number) {
+    this.slots = slots;
+    this.size = slots.length;
+    this.backend = backend;
+    this.startupSeconds = startupSeconds;
+    for (const slot of slots) this.listen(slot);
+  }
+
+  /** Starts the workers, each loading `model` (and `bottom`) and building the optimizer. */
+  static async create(model: tf.LayersModel, options: DataParallelTrainerOptions = {}): Promise<DataParallelTrainer> {
+    const start = performance.now();
+    const workers = options.workers ?? availableParallelism();
+    if (!Number.isInteger(workers) || workers < 1) {
+      throw new ModelError(`DataParallelTrainer.create(): options.workers must be a whole number >= 1, received ${JSON.stringify(workers)}.`);
+    }
+    if (model.trainableWeights.length === 0) {
+      throw new TrainError(`DataParallelTrainer.create(): model '${model.name}' has no trainable weights; unfreeze the layers to train first.`);
+    }
+    const init: TrainWorkerInit = {
+      mark: TRAIN_WORKER_MARK,
+      model: await modelToTransfer(model),
+      bottom: options.bottom ? await modelToTransfer(options.bottom) : null,
+      optimizer: options.optimizer ?? { name: 'adam', learningRate: 1e-3 },
+      backend: options.backend ?? 'wasm',
+    };
+    const entry = workerEntry('train_worker');
+    const slots: Slot[] = [];
+    const started = Array.from({ length: workers }, () => {
+      const worker = new Worker(entry.filename, { eval: entry.evalCode, workerData: init });
+      slots.push({ worker, waiting: new Map(), failure: null });
+      return waitReady<Extract<FromTrainWorker, { type: 'ready' }>>(worker, 'DataParallelTrainer.create()');
+    });
+    let readies: Extract<FromTrainWorker, { type: 'ready' }>[];
+    try {
+      readies = await Promise.all(started);
+    } catch (err) {
+      await Promise.all(slots.map((s) => s.worker.terminate()));
+      throw err;
+    }
+    if (readies[0].trainable !== model.trainableWeights.length) {
+      await Promise.all(slots.map((s) => s.worker.terminate()));
+      throw new ModelError(
+        `DataParallelTrainer.create(): the workers see ${readies[0].trainable} trainable weights, this thread ${model.trainableWeights.length}; ` +
+          'freeze/unfreeze flags did not survive serialization.',
+      );
+    }
+    for (const s of slots) s.worker.unref();
+    return new DataParallelTrainer(slots, readies[0].backend, (performance.now() - start) / 1000);
+  }
+
+  /**
+   * One optimizer step on the batch `x` (inputs of `bottom`, or of the model) with one-hot labels
+   * `y`; returns the batch's mean loss. Rows are split into one contiguous shard per worker.
+   */
+  async trainOnBatch(x: tf.Tensor, y: tf.Tensor): Promise<number> {
+    const rows = x.shape[0];
+    if (rows !== y.shape[0]) throw new TrainError(`DataParallelTrainer.trainOnBatch(): x has ${rows} rows but y has ${y.shape[0]}.`);
+    const xData = (await x.data()) as Float32Array;
+    const yData = (await y.data()) as Float32Array;
+    const xRow = xData.length / rows;
+    const yRow = yData.length / rows;
+    const shards = Math.min(this.size, rows);
+    const bounds = Array.from({ length: shards + 1 }, (_, i) => Math.round((i * rows) / shards));
+    const replies = await Promise.all(bounds.slice(0, -1).map((from, i) => {
+      const to = bounds[i + 1];
+      return this.ask(i, {
+        type: 'grads', id: 0,
+        x: { data: xData.slice(from * xRow, to * xRow), shape: [to - from, ...x.shape.slice(1)] },
+        y: { data: yData.slice(from * yRow, to * yRow), shape: [to - from, ...y.shape.slice(1)] },
+      });
+    }));
+    // Weighted by shard size: the mean over the whole batch, as one full-batch step computes it.
+    let loss = 0;
+    const sum = replies.map((r, i) => {
+      if (r.type !== 'grads') throw new ModelError(`DataParallelTrainer: unexpected '${r.type}' reply.`);
+      const w = (bounds[i + 1] - bounds[i]) / rows;
+      loss += w * r.loss;
+      return { w, grads: r.grads };
+    });
+    const averaged = sum[0].grads.map((g, k) => {
+      const out = new Float32Array(g.length);
+      for (const { w, grads } of sum) {
+        const part = grads[k];
+        for (let j = 0; j < out.length; j++) out[j] += w * part[j];
+      }
+      return out;
+    });
+    await Promise.all(this.slots.map((_, i) => this.ask(i, { type: 'apply', id: 0, grads: averaged })));
+    return loss;
+  }
+
+  /** Copies the trained weights (from the first worker; all hold the same) into `model`. */
+  async copyWeightsTo(model: tf.LayersModel): Promise<void> {
+    const reply = await this.ask(0, { type: 'weights', id: 0 });
+    if (reply.type !== 'weights') throw new ModelError(`DataParallelTrainer: unexpected '${reply.type}' reply.`);
+    const current = model.getWeights();
+    if (current.length !== reply.values.length) {
+      throw new ModelError(`DataParallelTrainer.copyWeightsTo(): model '${model.name}' has ${current.length} weights, the workers ${reply.values.length}; pass the model the trainer was created with.`);
+    }
+    const tensors = reply.values.map((v, i) => tf.tensor(v, current[i].shape));
+    model.setWeights(tensors);
+    tf.dispose(tensors);
+  }
+
+  /** Stops every worker. */
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    const err = new ModelError('DataParallelTrainer: closed while a step was running.');
+    for (const slot of this.slots) {
+      for (const w of slot.waiting.values()) w.reject(err);
+      slot.waiting.clear();
+    }
+    await Promise.all(this.slots.map((s) => s.worker.terminate()));
+  }
+
+  private ask(index: number, message: ToTrainWorker): Promise<Reply> {
+    if (this.closed) return Promise.reject(new ModelError('DataParallelTrainer: closed; create a new one.'));
+    const slot = this.slots[index];
+    if (slot.failure) return Promise.reject(slot.failure);
+    const id = this.nextId++;
+    return new Promise((resolve, reject) => {
+      slot.waiting.set(id, { resolve, reject });
+      slot.worker.ref();
+      slot.worker.postMessage({ ...message, id });
+    });
+  }
+
+  private listen(slot: Slot): void {
+    const fail = (err: Error) => {
+      if (slot.failure) return;
+      slot.failure = new ModelError(`DataParallelTrainer: a worker stopped (${err.message}).`);
+      for (const w of slot.waiting.values()) w.reject(slot.failure);
+      slot.waiting.clear();
+    };
+    slot.worker.on('message', (message: FromTrainWorker) => {
+      if (message.type === 'ready') return;
+      const waiting = message.id === null ? undefined : slot.waiting.get(message.id);
+      if (waiting === undefined) {
+        if (message.type === 'error') fail(new Error(`${message.name}: ${message.message}`));
+        return;
+      }
+      slot.waiting.delete(message.id!);
+      if (slot.waiting.size === 0) slot.worker.unref();
+      if (message.type === 'error') waiting.reject(rebuildError(message));
+      else waiting.resolve(message);
+    });
+    slot.worker.on('error', fail);
+    slot.worker.on('exit', (code) => {
+      if (!this.closed) fail(new Error(`exit code ${code}`));
+    });
+  }
+}

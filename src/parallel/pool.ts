@@ -121,21 +121,9 @@ export class FeatureWorkerPool {
     // sharp's docs: on glibc Linux the main thread must load sharp before workers do, so its
     // shared libraries stay loaded until every worker has exited.
     require('sharp');
-    const entry = workerEntry();
-    const slots: Slot[] = [];
-    const started = Array.from({ length: workers }, () => {
-      const worker = new Worker(entry.filename, { eval: entry.evalCode, workerData: init });
-      slots.push({ worker, inFlight: new Map(), failure: null });
-      return waitReady<Extract<FromWorker, { type: 'ready' }>>(worker);
-    });
-    let readies: Extract<FromWorker, { type: 'ready' }>[];
-    try {
-      readies = await Promise.all(started);
-    } catch (err) {
-      await Promise.all(slots.map((s) => s.worker.terminate()));
-      throw err;
-    }
-    for (const s of slots) s.worker.unref();
+    const started = await startWorkers<Extract<FromWorker, { type: 'ready' }>>('worker', workers, init, 'FeatureWorkerPool.create()');
+    const slots: Slot[] = started.workers.map((worker) => ({ worker, inFlight: new Map(), failure: null }));
+    const readies = started.readies;
     return new FeatureWorkerPool(slots, readies[0], prefetch, (performance.now() - start) / 1000);
   }
 
@@ -230,6 +218,34 @@ export function rebuildError(message: { name: string; family: keyof typeof FAMIL
   const err = new FAMILIES[message.family](message.message);
   if (message.family === 'Error') err.name = message.name;
   return err;
+}
+
+/**
+ * Starts `count` workers of entry `name` with `workerData`, waits until each says 'ready', and
+ * unrefs them (idle workers do not keep the process alive). If one fails, all are stopped and the
+ * error is rethrown.
+ */
+export async function startWorkers<Ready extends { type: 'ready' }>(
+  name: string,
+  count: number,
+  workerData: unknown,
+  caller: string,
+): Promise<{ workers: Worker[]; readies: Ready[] }> {
+  const entry = workerEntry(name);
+  const workers: Worker[] = [];
+  const started = Array.from({ length: count }, () => {
+    const worker = new Worker(entry.filename, { eval: entry.evalCode, workerData });
+    workers.push(worker);
+    return waitReady<Ready>(worker, caller);
+  });
+  try {
+    const readies = await Promise.all(started);
+    for (const w of workers) w.unref();
+    return { workers, readies };
+  } catch (err) {
+    await Promise.all(workers.map((w) => w.terminate()));
+    throw err;
+  }
 }
 
 /**

@@ -14,7 +14,7 @@ import * as tf from '@tensorflow/tfjs';
 import type { BackendName } from '../backend';
 import { ModelError, TrainError } from '../errors';
 import { modelToTransfer } from './artifacts';
-import { rebuildError, waitReady, workerEntry } from './pool';
+import { rebuildError, startWorkers } from './pool';
 import { FromTrainWorker, ToTrainWorker, TRAIN_WORKER_MARK, TrainerOptimizer, TrainWorkerInit } from './train_protocol';
 
 /** Options of `DataParallelTrainer.create`. */
@@ -83,20 +83,10 @@ export class DataParallelTrainer {
       optimizer: options.optimizer ?? { name: 'adam', learningRate: 1e-3 },
       backend: options.backend ?? 'wasm',
     };
-    const entry = workerEntry('train_worker');
-    const slots: Slot[] = [];
-    const started = Array.from({ length: workers }, () => {
-      const worker = new Worker(entry.filename, { eval: entry.evalCode, workerData: init });
-      slots.push({ worker, waiting: new Map(), failure: null });
-      return waitReady<Extract<FromTrainWorker, { type: 'ready' }>>(worker, 'DataParallelTrainer.create()');
-    });
-    let readies: Extract<FromTrainWorker, { type: 'ready' }>[];
-    try {
-      readies = await Promise.all(started);
-    } catch (err) {
-      await Promise.all(slots.map((s) => s.worker.terminate()));
-      throw err;
-    }
+    const { workers: threads, readies } = await startWorkers<Extract<FromTrainWorker, { type: 'ready' }>>(
+      'train_worker', workers, init, 'DataParallelTrainer.create()',
+    );
+    const slots: Slot[] = threads.map((worker) => ({ worker, waiting: new Map(), failure: null }));
     if (readies[0].trainable !== model.trainableWeights.length) {
       await Promise.all(slots.map((s) => s.worker.terminate()));
       throw new ModelError(
@@ -104,7 +94,6 @@ export class DataParallelTrainer {
           'freeze/unfreeze flags did not survive serialization.',
       );
     }
-    for (const s of slots) s.worker.unref();
     return new DataParallelTrainer(slots, readies[0].backend, (performance.now() - start) / 1000);
   }
 

@@ -1,6 +1,5 @@
 import { describe, it, before } from 'node:test';
 import assert from 'node:assert/strict';
-import * as tf from '@tensorflow/tfjs';
 import { MobileNet, ResNet50, summary, formatCount } from '../../src/models';
 import { useWasm } from './helpers';
 

@@ -51,7 +51,7 @@ export interface TrainClassifierOptions {
   fineTuneCut?: string;
   /** Learning rate for fine-tuning (Adam), low so pretrained features are not destroyed. Defaults to 1e-5. */
   fineTuneLearningRate?: number;
-  /** Seed of shuffling and augmentation. Defaults to 42. */
+  /** Seed of augmentation, the head's initial weights and dropout, and the training shuffle: the same seed, the same run. Defaults to 42. */
   seed?: number;
   /** Backend to prefer. Defaults to the fastest available. */
   backend?: BackendName;
@@ -86,13 +86,22 @@ export interface TrainClassifierResult {
 
 const headName = 'head_predictions';
 
-/** Dropout + one softmax Dense layer on pooled features: enough on good features, hard to overfit. */
-export function linearHead(features: number, numClasses: number): tf.Sequential {
+/**
+ * Dropout + one softmax Dense layer on pooled features: enough on good features, hard to overfit.
+ * With a `seed`, the initial weights and the dropout are seeded (tfjs' seeded dropout draws the same
+ * mask for every batch of one size; with `fit({seed})` the samples under it change every step), so
+ * a run can be repeated exactly. Without one, two runs differ by a photo or two.
+ */
+export function linearHead(features: number, numClasses: number, options: { seed?: number } = {}): tf.Sequential {
+  const { seed } = options;
   return tf.sequential({
     name: 'head',
     layers: [
-      tf.layers.dropout({ rate: 0.3, inputShape: [features], name: 'head_dropout' }),
-      tf.layers.dense({ units: numClasses, activation: 'softmax', kernelRegularizer: tf.regularizers.l2({ l2: 1e-3 }), name: headName }),
+      tf.layers.dropout({ rate: 0.3, inputShape: [features], name: 'head_dropout', seed }),
+      tf.layers.dense({
+        units: numClasses, activation: 'softmax', kernelRegularizer: tf.regularizers.l2({ l2: 1e-3 }), name: headName,
+        kernelInitializer: tf.initializers.glorotUniform({ seed }),
+      }),
     ],
   });
 }
@@ -240,11 +249,13 @@ export async function trainClassifier(options: TrainClassifierOptions): Promise<
 
   // Phase 1: a new head on frozen pooled features (feature extraction).
   const t1 = Date.now();
-  const head = linearHead(trainSet.features.shape[1] as number, numClasses);
+  const seed = options.seed ?? 42;
+  const head = linearHead(trainSet.features.shape[1] as number, numClasses, { seed });
   head.compile({ optimizer: tf.train.adam(options.learningRate ?? 1e-3), loss: 'categoricalCrossentropy', metrics: ['accuracy'] });
   let history = await fit(head, { x: trainSet.features, y: trainSet.labels }, {
     epochs: options.epochs ?? 40,
     batchSize: 32,
+    seed,
     validationData: { x: valSet.features, y: valSet.labels },
     callbacks: [new EarlyStopping({ monitor: 'val_loss', patience: 8, restoreBestWeights: true }), ...callbacks],
     phase: 'feature extraction',
@@ -269,6 +280,7 @@ export async function trainClassifier(options: TrainClassifierOptions): Promise<
     history = await fit(upper, { x: trainActs.features, y: trainActs.labels }, {
       epochs: history.epoch.length + (options.fineTuneEpochs ?? 4),
       batchSize: 32,
+      seed,
       history,
       validationData: { x: valActs.features, y: valActs.labels },
       callbacks: [new EarlyStopping({ monitor: 'val_loss', patience: 2, restoreBestWeights: true }), ...callbacks],

@@ -4,6 +4,7 @@
  * run from a ModelCheckpoint folder.
  */
 import * as tf from '@tensorflow/tfjs';
+import { createRng, shuffleInPlace } from '../data/random';
 import { TrainError } from '../errors';
 import type { HistoryLike } from '../viz';
 import { ProgressLogger } from './callbacks/progress_logger';
@@ -59,6 +60,12 @@ export interface FitOptions {
   validationSplit?: number;
   /** Shuffle tensor data each epoch. Default true. Iterators shuffle themselves. */
   shuffle?: boolean;
+  /**
+   * Seed of that shuffle, for tensor data: the same seed gives the same batches in every epoch of
+   * every run (with seeded initialisers and dropout, the same model). Default none: tfjs shuffles
+   * with Math.random, so two runs differ.
+   */
+  seed?: number;
   /** tfjs callbacks: ModelCheckpoint, EarlyStopping, ReduceLROnPlateau, ProgressLogger, LivePlot, tf.CustomCallback or `{onEpochEnd(){}}`. Default none. */
   callbacks?: FitCallback[];
   /** 0-based epoch to start at. Default: one past the last epoch of `history`, else 0. */
@@ -180,7 +187,7 @@ export async function fit(model: tf.LayersModel, data: FitData, opts: FitOptions
   const train = normalizeData(data, 'data');
   const validation = opts.validationData != null ? normalizeData(opts.validationData, 'validationData') : undefined;
   if (train.kind === 'dataset') {
-    for (const key of ['batchSize', 'validationSplit', 'shuffle'] as const) {
+    for (const key of ['batchSize', 'validationSplit', 'shuffle', 'seed'] as const) {
       if (opts[key] != null) {
         throw new TrainError(
           `fit: option ${key} (${opts[key]}) only applies to tensor data; an iterator or dataset batches and shuffles itself ` +
@@ -233,7 +240,19 @@ export async function fit(model: tf.LayersModel, data: FitData, opts: FitOptions
   for (const c of aware) c.setTrainingContext(context);
 
   try {
-    if (train.kind === 'tensors') {
+    const seeded = train.kind === 'tensors' && opts.seed != null && (opts.shuffle ?? true);
+    if (seeded && opts.validationSplit != null) {
+      throw new TrainError('fit: option seed cannot be combined with validationSplit; pass validationData instead.');
+    }
+    if (seeded && train.kind === 'tensors') {
+      await model.fitDataset(seededBatches(train.x, train.y, opts.batchSize ?? 32, opts.seed!, start), {
+        epochs,
+        initialEpoch: start,
+        validationData: validation?.kind === 'tensors' ? [validation.x, validation.y] : undefined,
+        callbacks,
+        verbose: 0,
+      });
+    } else if (train.kind === 'tensors') {
       await model.fit(train.x, train.y, {
         epochs,
         initialEpoch: start,
@@ -258,6 +277,33 @@ export async function fit(model: tf.LayersModel, data: FitData, opts: FitOptions
     for (const c of aware) c.setTrainingContext(undefined);
   }
   return result;
+}
+
+/**
+ * Batches of `x`/`y` in a new seeded order each epoch: epoch e uses createRng(seed + e), so the
+ * order depends on the epoch number, not on how many epochs ran in this process (a resumed run
+ * sees the batches an uninterrupted one would). fitDataset disposes each batch.
+ */
+function seededBatches(
+  x: tf.Tensor | tf.Tensor[],
+  y: tf.Tensor | tf.Tensor[],
+  batchSize: number,
+  seed: number,
+  firstEpoch: number,
+): tf.data.Dataset<{ xs: tf.Tensor | tf.Tensor[]; ys: tf.Tensor | tf.Tensor[] }> {
+  const rows = firstDim(x);
+  let epoch = firstEpoch;
+  const take = (t: tf.Tensor | tf.Tensor[], idx: tf.Tensor1D) => (Array.isArray(t) ? t.map((u) => tf.gather(u, idx)) : tf.gather(t, idx));
+  return tf.data.generator(function* () {
+    const order = shuffleInPlace(Array.from({ length: rows }, (_, i) => i), createRng(seed + epoch));
+    epoch++;
+    for (let from = 0; from < rows; from += batchSize) {
+      const idx = tf.tensor1d(order.slice(from, from + batchSize), 'int32');
+      const batch = { xs: take(x, idx), ys: take(y, idx) };
+      idx.dispose();
+      yield batch;
+    }
+  });
 }
 
 function firstDim(x: tf.Tensor | tf.Tensor[]): number {

@@ -135,6 +135,27 @@ test('resume: a run that throws at epoch 3 continues from its checkpoint, each e
   assert.equal(getLearningRate(third.optimizer), 0.05);
 });
 
+test('seed: the same seed gives the same batches and weights; another seed other ones', async () => {
+  const { x, y } = tinyData(30);
+  const run = async (seed: number) => {
+    const model = compileFor(tinyModel(5), { optimizer: 'sgd', learningRate: 0.1 });
+    const h = await fit(model, { x, y }, { epochs: 3, batchSize: 8, seed, validationData: [x, y], verbose: 0 });
+    return { w: weightValues(model), loss: h.history.loss, valLoss: h.history.val_loss };
+  };
+  const a = await run(7);
+  const b = await run(7);
+  const c = await run(8);
+  assert.deepEqual(a, b);
+  assert.notDeepEqual(a.w, c.w);
+  assert.equal(a.valLoss.length, 3);
+  const model = compileFor(tinyModel(5));
+  await assert.rejects(fit(model, { x, y }, { epochs: 1, seed: 1, validationSplit: 0.2, verbose: 0 }), /seed cannot be combined with validationSplit/);
+  await fit(model, { x, y }, { epochs: 1, batchSize: 8, seed: 1, verbose: 0 }); // creates the optimizer's slots
+  const before = tf.memory().numTensors;
+  await fit(model, { x, y }, { epochs: 3, batchSize: 8, seed: 1, verbose: 0, initialEpoch: 0 });
+  assert.equal(tf.memory().numTensors, before, 'seeded batches are disposed');
+});
+
 test('resume restores Adam moments: an interrupted run ends with the same weights as an uninterrupted one', async () => {
   const { x, y } = tinyData(30);
   const run = async (dir: string, model: tf.LayersModel, crashAt?: number) => {

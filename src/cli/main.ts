@@ -19,8 +19,9 @@ Commands:
                                     --into DIR builds a complete mirror folder for an offline room
   models [--json]                   build every zoo model (random weights): parameter counts vs Keras
   train --data DIR [--val DIR | --validation-split F] [--model NAME] [--strategy featureExtraction|fineTune]
-        [--epochs N] [--fine-tune-epochs N] [--augment N] [--out DIR] [--json]
+        [--epochs N] [--fine-tune-epochs N] [--augment N] [--seed N] [--workers N] [--out DIR] [--json]
                                     transfer-learn a classifier from class folders; saves model, metrics, plots
+                                    (the same --seed gives the same run; --workers 0 runs the base in one thread)
   evaluate --model-dir DIR --data DIR [--json]
                                     evaluate a saved run on class folders
 
@@ -49,6 +50,8 @@ async function main(argv: string[]): Promise<number> {
       epochs: { type: 'string' },
       'fine-tune-epochs': { type: 'string' },
       augment: { type: 'string' },
+      seed: { type: 'string' },
+      workers: { type: 'string' },
       out: { type: 'string' },
       into: { type: 'string' },
       'model-dir': { type: 'string' },

@@ -14,6 +14,8 @@ export interface TrainFlags {
   epochs?: string;
   'fine-tune-epochs'?: string;
   augment?: string;
+  seed?: string;
+  workers?: string;
   out?: string;
   'model-dir'?: string;
   json?: boolean;
@@ -39,6 +41,8 @@ export async function runTrainCommand(flags: TrainFlags): Promise<number> {
     epochs: number('epochs', flags.epochs, (n) => Number.isInteger(n) && n > 0, 'a positive whole number'),
     fineTuneEpochs: number('fine-tune-epochs', flags['fine-tune-epochs'], (n) => Number.isInteger(n) && n >= 0, 'a whole number >= 0'),
     augmentCopies: number('augment', flags.augment, (n) => Number.isInteger(n) && n >= 0, 'a whole number of augmented copies >= 0'),
+    seed: number('seed', flags.seed, (n) => Number.isInteger(n) && n >= 0, 'a whole number >= 0'),
+    workers: number('workers', flags.workers, (n) => Number.isInteger(n) && n >= 0, 'a whole number of worker threads >= 0'),
     verbose: flags.json ? 0 : 1,
   };
   const run = await trainClassifier(options);

@@ -31,4 +31,6 @@ test('unknown commands and missing arguments say what to do', () => {
   assert.match(train.stderr, /transfer-lab train: --data DIR is required/);
   const bad = cli(['train', '--data', '/tmp', '--epochs', 'many']);
   assert.match(bad.stderr, /--epochs must be a positive whole number, received 'many'/);
+  assert.match(cli(['train', '--data', '/tmp', '--seed', '1.5']).stderr, /--seed must be a whole number >= 0, received '1.5'/);
+  assert.match(cli(['train', '--data', '/tmp', '--workers', 'two']).stderr, /--workers must be a whole number of worker threads >= 0, received 'two'/);
 });

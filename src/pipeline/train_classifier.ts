@@ -140,6 +140,7 @@ async function trainingFeatures(
   copies: number,
   id: string,
   preprocessing: string,
+  augmentation: string,
   verbose: boolean,
   pool: FeatureWorkerPool | undefined,
 ): Promise<FeatureSet> {
@@ -149,7 +150,7 @@ async function trainingFeatures(
     modelName: id,
     preprocessing,
     copies,
-    augmentation: JSON.stringify(PIPELINE_AUGMENTATION),
+    augmentation,
     pool,
     progress: verbose ? progressLine(`${id} (augmented)`) : undefined,
   });
@@ -174,13 +175,14 @@ async function frozenOutputs(
   copies: number,
   id: string,
   preprocessing: string,
+  augmentation: string,
   verbose: boolean,
   workers: number,
 ): Promise<{ train: FeatureSet; val: FeatureSet }> {
   const pool = workers > 0 ? await FeatureWorkerPool.create(model, { workers }) : undefined;
   if (pool && verbose) console.log(`  ${id}: ${pool.size} worker threads (${pool.backend}, folded), started in ${pool.startupSeconds.toFixed(1)} s`);
   try {
-    const train = await trainingFeatures(model, data, copies, id, preprocessing, verbose, pool);
+    const train = await trainingFeatures(model, data, copies, id, preprocessing, augmentation, verbose, pool);
     const val = await extractFeatures(model, data.val, { modelName: id, preprocessing, pool });
     return { train, val };
   } finally {
@@ -240,8 +242,11 @@ export async function trainClassifier(options: TrainClassifierOptions): Promise<
   // the pooled features come from the cached cut activations through the (still frozen) top.
   const cut = options.fineTuneCut ?? base.fineTuneCut;
   const split = strategy === 'fineTune' ? splitAt(features, cut) : null;
+  const seed = options.seed ?? 42;
+  // The seed picks the augmented copies, so it is part of their cache key.
+  const augmentation = JSON.stringify({ ...PIPELINE_AUGMENTATION, seed });
   const frozen = await frozenOutputs(
-    split ? split.bottom : features, data, copies, split ? `${base.name}:${cut}` : `${base.name}:pooled`, preprocessing, verbose, workers,
+    split ? split.bottom : features, data, copies, split ? `${base.name}:${cut}` : `${base.name}:pooled`, preprocessing, augmentation, verbose, workers,
   );
   const trainSet = split ? throughTop(split.top, frozen.train) : frozen.train;
   const valSet = split ? throughTop(split.top, frozen.val) : frozen.val;
@@ -249,7 +254,6 @@ export async function trainClassifier(options: TrainClassifierOptions): Promise<
 
   // Phase 1: a new head on frozen pooled features (feature extraction).
   const t1 = Date.now();
-  const seed = options.seed ?? 42;
   const head = linearHead(trainSet.features.shape[1] as number, numClasses, { seed });
   head.compile({ optimizer: tf.train.adam(options.learningRate ?? 1e-3), loss: 'categoricalCrossentropy', metrics: ['accuracy'] });
   let history = await fit(head, { x: trainSet.features, y: trainSet.labels }, {

@@ -87,17 +87,36 @@ export interface TrainClassifierResult {
 const headName = 'head_predictions';
 
 /**
+ * A Dropout layer whose masks are reproducible and new at every training step. tfjs' own `seed`
+ * option draws the SAME mask at every call (it seeds each draw with the one number), which weakens
+ * dropout; here the seed moves on by one per training call, so a run with the same seed repeats
+ * its sequence of masks exactly. Saved models hold a plain Dropout layer.
+ */
+export function seededDropout(rate: number, seed: number, name: string, inputShape?: number[]): tf.layers.Layer {
+  const layer = tf.layers.dropout({ rate, seed, name, inputShape });
+  const original = layer.call.bind(layer);
+  let step = 0;
+  layer.call = (inputs, kwargs) => {
+    if (kwargs?.training === true) (layer as unknown as { seed: number }).seed = seed + step++;
+    return original(inputs, kwargs);
+  };
+  return layer;
+}
+
+/**
  * Dropout + one softmax Dense layer on pooled features: enough on good features, hard to overfit.
- * With a `seed`, the initial weights and the dropout are seeded (tfjs' seeded dropout draws the same
- * mask for every batch of one size; with `fit({seed})` the samples under it change every step), so
- * a run can be repeated exactly. Without one, two runs differ by a photo or two.
+ * With a `seed`, the initial weights and the dropout masks are seeded (see `seededDropout`), so
+ * with `fit({seed})` a run can be repeated exactly. Without one, two runs differ by a photo or two.
  */
 export function linearHead(features: number, numClasses: number, options: { seed?: number } = {}): tf.Sequential {
   const { seed } = options;
+  const dropout = seed == null
+    ? tf.layers.dropout({ rate: 0.3, inputShape: [features], name: 'head_dropout' })
+    : seededDropout(0.3, seed, 'head_dropout', [features]);
   return tf.sequential({
     name: 'head',
     layers: [
-      tf.layers.dropout({ rate: 0.3, inputShape: [features], name: 'head_dropout', seed }),
+      dropout,
       tf.layers.dense({
         units: numClasses, activation: 'softmax', kernelRegularizer: tf.regularizers.l2({ l2: 1e-3 }), name: headName,
         kernelInitializer: tf.initializers.glorotUniform({ seed }),

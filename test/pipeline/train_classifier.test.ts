@@ -66,3 +66,21 @@ test('a bad strategy or model name is a clear error', async () => {
   );
   await assert.rejects(trainClassifier({ data: ANTS_BEES, model: 'alexnet', verbose: 0 }), /unknown model 'alexnet'. Use one of: mobilenet_v1_0.75/);
 });
+
+test('seededDropout: a new mask at every training call, the same sequence for the same seed, identity in inference', async () => {
+  const { seededDropout } = await import('../../src/pipeline');
+  const tf = await import('@tensorflow/tfjs');
+  const masks = (seed: number) => {
+    const layer = seededDropout(0.5, seed, `drop_${seed}_${Math.random()}`);
+    const x = tf.ones([4, 16]);
+    const out = [0, 1, 2].map(() => Array.from((layer.apply(x, { training: true }) as import('@tensorflow/tfjs').Tensor).dataSync()));
+    const inference = Array.from((layer.apply(x) as import('@tensorflow/tfjs').Tensor).dataSync());
+    x.dispose();
+    return { out, inference };
+  };
+  const a = masks(3);
+  const b = masks(3);
+  assert.deepEqual(a.out, b.out, 'same seed, same masks');
+  assert.notDeepEqual(a.out[0], a.out[1], 'the mask changes from step to step');
+  assert.ok(a.inference.every((v) => v === 1), 'no dropout in inference');
+});

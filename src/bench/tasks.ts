@@ -166,11 +166,17 @@ async function timePipelinedSteps(bottom: tf.LayersModel, top: tf.LayersModel, x
   const data = x.dataSync() as Float32Array;
   const shape = x.shape as [number, number, number, number];
   try {
+    // Awaited one step later; marked handled now so a worker failure is not an unhandled rejection.
+    const prefetch = () => {
+      const result = pool.run({ kind: 'tensor', data, shape });
+      result.catch(() => undefined);
+      return result;
+    };
     const steps = async () => {
-      let next = pool.run({ kind: 'tensor', data, shape });
+      let next = prefetch();
       for (let i = 0; i < PIPELINED_STEPS; i++) {
         const ready = await next;
-        if (i + 1 < PIPELINED_STEPS) next = pool.run({ kind: 'tensor', data, shape });
+        if (i + 1 < PIPELINED_STEPS) next = prefetch();
         const features = tf.tensor(ready.data, ready.shape);
         await top.trainOnBatch(features, y);
         features.dispose();

@@ -195,6 +195,12 @@ async function extract(
   const pool = options.pool;
   const maxInFlight = pool ? pool.size * 2 : 1;
   const inFlight: Promise<{ data: Float32Array; shape: number[] }>[] = [];
+  const launch = (result: Promise<{ data: Float32Array; shape: number[] }>): void => {
+    // Awaited in order by settle(); until then a failure must not count as unhandled (the wasm
+    // backend turns unhandled rejections into a process crash), so mark it handled now.
+    result.catch(() => undefined);
+    inFlight.push(result);
+  };
   const settle = async (): Promise<void> => {
     const out = await inFlight.shift()!;
     featureShape ??= out.shape.slice(1);
@@ -207,9 +213,9 @@ async function extract(
     try {
       if (pool) {
         const shape = batch.xs.shape as [number, number, number, number];
-        inFlight.push(pool.run({ kind: 'tensor', data: (await batch.xs.data()) as Float32Array, shape }));
+        launch(pool.run({ kind: 'tensor', data: (await batch.xs.data()) as Float32Array, shape }));
       } else {
-        inFlight.push(predictHere(base, batch.xs));
+        launch(predictHere(base, batch.xs));
       }
       if (batch.ys != null && batch.ys.size > 0 && !labelsMissing) {
         ysShape ??= batch.ys.shape.slice(1);

@@ -134,3 +134,30 @@ describe('extractFeatures with a worker pool', () => {
     }
   });
 });
+
+describe('extractFeatures with a failing worker pool', () => {
+  it('rejects with the worker error, and batches still in flight do not crash the process', async () => {
+    await setupBackend({ prefer: 'wasm', quiet: true });
+    const { ImageDataGenerator } = await import('../../src/data');
+    const { extractFeatures } = await import('../../src/transfer/features');
+    const root = fs.mkdtempSync(path.join(os.tmpdir(), 'tl-pool-fail-'));
+    await writeRandomPngs(path.join(root, 'a'), 6, 20, 3);
+    await writeRandomPngs(path.join(root, 'b'), 6, 20, 4);
+    const base = tinyPooledBase(); // expects 12x12 inputs
+    const iterator = await new ImageDataGenerator({ rescale: 1 / 255 }).flowFromDirectory(root, { targetSize: [16, 16], batchSize: 2, shuffle: false, verbose: false });
+    const pool = await FeatureWorkerPool.create(base, { workers: 2 });
+    const unhandled: unknown[] = [];
+    const onUnhandled = (reason: unknown) => void unhandled.push(reason);
+    process.on('unhandledRejection', onUnhandled);
+    try {
+      await assert.rejects(extractFeatures(base, iterator, { cache: false, pool }), /expected|shape/i);
+      await new Promise((resolve) => setTimeout(resolve, 500)); // let the other batches fail too
+      assert.deepEqual(unhandled, []);
+    } finally {
+      process.off('unhandledRejection', onUnhandled);
+      await pool.close();
+      base.dispose();
+      fs.rmSync(root, { recursive: true, force: true });
+    }
+  });
+});

@@ -314,8 +314,8 @@ export async function trainClassifier(options: TrainClassifierOptions): Promise<
     model = joinModels(bottom, upper, `${base.name}_classifier`);
     fineTuneSeconds = (Date.now() - t2) / 1000;
     if (verbose) console.log(`Fine-tuning: validation accuracy ${(fineTuneEval.accuracy * 100).toFixed(1)}%`);
+    tf.dispose([trainActs.features, trainActs.labels, valActs.features, valActs.labels]);
   }
-  if (split) tf.dispose([frozen.train.features, frozen.train.labels, frozen.val.features, frozen.val.labels]);
   const evaluation = fineTuneEval ?? featureEval;
   return {
     backend: report.name,

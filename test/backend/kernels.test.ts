@@ -227,6 +227,32 @@ describe('Conv2DBackpropFilter matches cpu', () => {
     );
   });
 
+  test('MobileNet-sized 1x1 expansion and projection (either operand packed), also used twice on one x', async () => {
+    const next = rng(12);
+    const x = randomOperand(next, [2, 7, 7, 24]);
+    for (const [cin, cout] of [[24, 144], [24, 16]]) {
+      await assertSameAsCpu(
+        'Conv2DBackpropFilter',
+        { x, dy: randomOperand(next, [2, 7, 7, cout]) },
+        { strides: 1, pad: 'same', dataFormat: 'NHWC', filterShape: [1, 1, cin, cout] },
+        `1x1 ${cin}->${cout}`,
+      );
+    }
+    // Two filter gradients of the same input tensor in one scope (a ResNet shortcut and main branch).
+    await tf.setBackend('wasm');
+    const xt = tf.tensor(x.values, x.shape);
+    const grads = [144, 72].map((cout) => {
+      const dy = tf.tensor(randomOperand(next, [2, 7, 7, cout]).values, [2, 7, 7, cout]);
+      const got = tf.engine().runKernel('Conv2DBackpropFilter', { x: xt, dy }, { strides: 1, pad: 'valid', filterShape: [1, 1, 24, cout] }) as tf.Tensor;
+      return { dy, got };
+    });
+    for (const { dy, got } of grads) {
+      const want = tf.matMul(xt.reshape([98, 24]), dy.reshape([98, dy.shape[3]!]), true, false);
+      assert.ok(tf.max(tf.abs(tf.sub(got.reshape(want.shape), want))).dataSync()[0] < 1e-4);
+    }
+    tf.dispose([xt, ...grads.flatMap((g) => [g.dy, g.got])]);
+  });
+
   test('refuses NCHW with a clear error', async () => {
     await tf.setBackend('wasm');
     const x = tf.zeros([1, 3, 5, 5]);
@@ -339,6 +365,24 @@ describe('DepthwiseConv2dNative gradients match cpu', () => {
           );
         }
       }
+    }
+  });
+
+  test('MobileNet-sized filter gradients (the SIMD heap kernel), channel counts with a remainder of 4', async () => {
+    const next = rng(11);
+    for (const { x, strides, pad } of [
+      { x: [4, 14, 14, 38], strides: 2, pad: 'same' as Pad },
+      { x: [3, 7, 7, 161], strides: 1, pad: 'same' as Pad },
+      { x: [2, 15, 13, 20], strides: 2, pad: 'valid' as Pad },
+    ]) {
+      const filterShape: Shape4 = [3, 3, x[3], 1];
+      const dy = randomOperand(next, outShape(x as Shape4, filterShape, strides, pad, true));
+      await assertSameAsCpu(
+        'DepthwiseConv2dNativeBackpropFilter',
+        { x: randomOperand(next, x), dy },
+        { strides, pad, dilations: 1, filterShape },
+        `filter grad x=[${x}] s=${strides} pad=${pad}`,
+      );
     }
   });
 

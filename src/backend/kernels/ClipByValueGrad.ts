@@ -2,13 +2,15 @@
  * The gradient of `clipByValue` (ReLU6 in MobileNet, MobileNetV2; Keras `ReLU(max_value=6)`) as
  * one pass over memory. tfjs computes it as `where(x >= min && x <= max, dy, 0)`: five wasm
  * kernels (GreaterEqual, LessEqual, LogicalAnd, ZerosLike, Select), each a full pass, which took
- * ~20% of a MobileNetV2 top-block fine-tuning step. Here a plain JS loop reads x and dy straight
- * from the wasm heap and writes the result there.
+ * ~20% of a MobileNetV2 top-block fine-tuning step. Here one SIMD pass (transfer-lab's heap
+ * kernel; a plain JS loop where WebAssembly SIMD is missing) reads x and dy straight from the wasm
+ * heap and writes the result there.
  *
  * The gradient is registered for every backend (tfjs keeps one per op); on backends without the
  * `TransferLabClipByValueGrad` kernel (cpu, tensorflow, webgl) it falls back to tfjs' own formula.
  */
 import * as tf from '@tensorflow/tfjs';
+import { heapKernelsFor, heapOffset } from '../simd/heap_kernels';
 import { requireFloat32, WASM } from './scope';
 
 /** Name of the kernel (not a tfjs kernel: transfer-lab's own). */
@@ -27,6 +29,11 @@ function clipByValueGrad(args: { inputs: tf.NamedTensorInfoMap; backend: {}; att
   const max = Number(args.attrs?.clipValueMax);
   const backend = args.backend as WasmHeapBackend;
   const out = backend.makeOutput(x.shape, 'float32');
+  const simd = heapKernelsFor(backend);
+  if (simd !== null) {
+    simd.clipByValueGrad(heapOffset(backend, x), heapOffset(backend, dy), heapOffset(backend, out), tf.util.sizeFromShape(x.shape), min, max);
+    return out;
+  }
   // Views only after allocating: a heap that grows gets a new buffer.
   const xs = backend.typedArrayFromHeap(x);
   const dys = backend.typedArrayFromHeap(dy);

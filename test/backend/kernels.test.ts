@@ -166,12 +166,13 @@ after(async () => {
 });
 
 describe('registerWasmGradientKernels', () => {
-  test('lists and registers the three kernels wasm 4.22 lacks and the one it replaces, idempotently', () => {
+  test('lists and registers the three kernels wasm 4.22 lacks and the two it replaces, idempotently', () => {
     assert.deepEqual([...WASM_GRADIENT_KERNELS].sort(), [
       'Conv2DBackpropFilter',
       'Conv2DBackpropInput',
       'DepthwiseConv2dNativeBackpropFilter',
       'DepthwiseConv2dNativeBackpropInput',
+      'Identity',
       'TransferLabClipByValueGrad',
     ]);
     registerWasmGradientKernels();
@@ -187,6 +188,21 @@ describe('registerWasmGradientKernels', () => {
     tf.registerKernel(builtIn);
     registerWasmGradientKernels();
     assert.equal(tf.getKernel('Conv2DBackpropInput', 'wasm'), conv2DBackpropInputConfig);
+  });
+
+  test('Identity shares the data: a clone outlives its source, memory is freed with the last reference', async () => {
+    await tf.setBackend('wasm');
+    const before = tf.memory();
+    const x = tf.tensor2d([[1, 2], [3, 4]]);
+    const y = tf.clone(x);
+    const backend = tf.backend() as unknown as { dataIdMap: { get(id: object): { refCount: number } } };
+    assert.equal(backend.dataIdMap.get(x.dataId).refCount, 2, 'one buffer, two references');
+    assert.equal(tf.memory().numDataBuffers, before.numDataBuffers + 1, 'no copy');
+    x.dispose();
+    assert.deepEqual(await y.array(), [[1, 2], [3, 4]]);
+    y.dispose();
+    assert.equal(tf.memory().numDataBuffers, before.numDataBuffers);
+    assert.equal(tf.memory().numTensors, before.numTensors);
   });
 
   test('keeps a kernel wasm already has (a future tfjs wins)', () => {

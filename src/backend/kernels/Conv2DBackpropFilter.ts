@@ -47,7 +47,7 @@ function conv2DBackpropFilter(args: {
       // dW^T = dy^T @ x: the wide dy transposed, the narrow x packed (a private copy: see below).
       const dyRows = scope.reshape(dy, [rows, outChannels]);
       const dyT = scope.reshape(scope.transpose(dyRows, [1, 0]), [1, outChannels, rows]);
-      const xCopy = scope.run('Identity', { x });
+      const xCopy = scope.copy(x);
       const product = scope.matMul(dyT, scope.reshape(xCopy, [1, rows, inChannels]));
       const dW = scope.transpose(scope.reshape(product, [outChannels, inChannels]), [1, 0]);
       return scope.reshape(dW, info.filterShape);
@@ -57,7 +57,7 @@ function conv2DBackpropFilter(args: {
   return withWasmScope(name, args.backend as tf.KernelBackend, (scope) => {
     // XNNPACK packs and caches the right-hand matrix keyed by its tensor id: a private copy of dy
     // is packed once, reused by every tap, and its cache entry dies with it below.
-    const dyCopy = scope.run('Identity', { x: dy });
+    const dyCopy = scope.copy(dy);
     const weights = scope.reshape(dyCopy, [1, rows, outChannels]);
     const source = tapSource(scope, x, info);
     const taps: tf.TensorInfo[] = [];

@@ -5,8 +5,9 @@
  * with multiplier 1 and 2; BatchNormalization; ReLU(maxValue 6); relu/softmax activations;
  * Max/Average/GlobalAverage/GlobalMax pooling; ZeroPadding2D; Add; Concatenate; Dense; Dropout;
  * Flatten; Reshape; optimizers sgd, adam, rmsprop) found exactly these kernels missing on wasm
- * in tfjs 4.22 (MaxPoolGrad and AvgPoolGrad exist). A fourth kernel, Conv2DBackpropInput, exists
- * but is a scalar loop that dominated fine-tuning steps, so transfer-lab replaces it.
+ * in tfjs 4.22 (MaxPoolGrad and AvgPoolGrad exist). Two built-in kernels are replaced:
+ * Conv2DBackpropInput, a scalar loop that dominated fine-tuning steps, and Identity, which copies
+ * every tensor a gradient saves where sharing it is enough.
  * @see notebooks/00-setup-check.ipynb
  */
 import * as tf from '@tensorflow/tfjs';
@@ -15,6 +16,7 @@ import { conv2DBackpropInputConfig } from './Conv2DBackpropInput';
 import { clipByValueGradConfig, clipByValueGradientConfig } from './ClipByValueGrad';
 import { depthwiseConv2dNativeBackpropFilterConfig } from './DepthwiseConv2dNativeBackpropFilter';
 import { depthwiseConv2dNativeBackpropInputConfig } from './DepthwiseConv2dNativeBackpropInput';
+import { identityConfig } from './Identity';
 import { WASM } from './scope';
 
 const CONFIGS: readonly tf.KernelConfig[] = [
@@ -25,7 +27,7 @@ const CONFIGS: readonly tf.KernelConfig[] = [
 ];
 
 /** Built-in wasm kernels that transfer-lab's faster versions replace. */
-const REPLACEMENTS: readonly tf.KernelConfig[] = [conv2DBackpropInputConfig];
+const REPLACEMENTS: readonly tf.KernelConfig[] = [conv2DBackpropInputConfig, identityConfig];
 
 /** Names of the kernels transfer-lab provides for the wasm backend (added or replaced). */
 export const WASM_GRADIENT_KERNELS: readonly string[] = [...CONFIGS, ...REPLACEMENTS].map((c) => c.kernelName);
@@ -33,7 +35,7 @@ export const WASM_GRADIENT_KERNELS: readonly string[] = [...CONFIGS, ...REPLACEM
 /**
  * Registers transfer-lab's gradient kernels for the `wasm` backend. Idempotent: a kernel is
  * registered only when wasm has none of that name, so a later tfjs that ships its own keeps it;
- * the replacements (Conv2DBackpropInput) always take the place of the built-in kernel.
+ * the replacements (Conv2DBackpropInput, Identity) always take the place of the built-in kernel.
  * Call it after importing '@tensorflow/tfjs-backend-wasm' (`setupBackend` does); it works whether
  * or not the wasm backend is already initialised. Returns nothing; see
  * {@link WASM_GRADIENT_KERNELS} for the names.

@@ -66,6 +66,21 @@ export class WasmKernelScope {
     return this.run('BatchMatMul', { a, b }, { transposeA: false, transposeB: false });
   }
 
+  /**
+   * A private copy of `x` (own data, own id): XNNPACK caches packed right-hand matrices by tensor
+   * id without their shape, so a matrix packed under a shared id could be reused for another view.
+   */
+  copy(x: tf.TensorInfo): tf.TensorInfo {
+    const backend = this.backend as unknown as {
+      makeOutput(shape: number[], dtype: tf.DataType): tf.TensorInfo;
+      typedArrayFromHeap(t: tf.TensorInfo): Float32Array;
+    };
+    const out = backend.makeOutput(x.shape, x.dtype);
+    backend.typedArrayFromHeap(out).set(backend.typedArrayFromHeap(x)); // views after allocating
+    this.temps.push(out);
+    return out;
+  }
+
   /** Frees an intermediate now (to keep peak memory low inside loops). */
   free(t: tf.TensorInfo): void {
     const i = this.temps.indexOf(t);

@@ -17,6 +17,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { ModelError } from '../errors';
 import { applyFrozenBatchNormRule, isBatchNorm, isFrozenBatchNorm } from './batchnorm';
+import { applyLeanLayerForms } from './lean_layers';
 import { isContainer, layerIndex } from './layer_lookup';
 
 /**
@@ -134,6 +135,7 @@ export function freeze(model: tf.LayersModel, spec: FreezeSpec): tf.LayersModel 
   checkModel(model, 'freeze()');
   for (const i of specIndices(model, spec, 'freeze()')) setTrainable(model.layers[i], false, false);
   applyFrozenBatchNormRule(model);
+  applyLeanLayerForms(model);
   return model;
 }
 
@@ -152,6 +154,7 @@ export function unfreeze(model: tf.LayersModel, spec: FreezeSpec, options: Unfre
   const keepBn = options.keepBatchNormFrozen ?? true;
   for (const i of specIndices(model, spec, 'unfreeze()')) setTrainable(model.layers[i], true, keepBn);
   applyFrozenBatchNormRule(model);
+  applyLeanLayerForms(model);
   if (options.recompile) recompile(model, options.recompile);
   return model;
 }

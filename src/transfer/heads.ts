@@ -8,6 +8,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { ModelError } from '../errors';
 import { applyFrozenBatchNormRule } from './batchnorm';
+import { applyLeanLayerForms } from './lean_layers';
 import { defaultCutAt, prepareBase, strategyInfo, type PrepareBaseOptions, type StrategyName } from './scenarios';
 import { truncateAt } from './truncate';
 
@@ -161,5 +162,6 @@ export function buildTransferModel(base: tf.LayersModel, options: TransferModelO
   const output = connectHead(cut.outputs[0], checked, where);
   const model = tf.model({ inputs: cut.inputs, outputs: output, name: options.name ?? `${base.name}_transfer` });
   applyFrozenBatchNormRule(model);
+  applyLeanLayerForms(model);
   return model;
 }

@@ -1,9 +1,11 @@
 /**
  * Messages between a `DataParallelTrainer` and its workers (plain data only: typed arrays, no
  * tensors). Each worker holds the same model and optimizer; per step it gets one shard of the
- * batch, sends back its gradients, and applies the averaged gradients it is sent.
+ * batch, averages gradients with the other workers through shared memory (./allreduce), applies
+ * the mean and replies with its shard's loss.
  */
 import type { BackendName } from '../backend';
+import type { GradientExchange } from './allreduce';
 import type { ModelTransfer } from './artifacts';
 import type { WorkerErrorMessage } from './worker_errors';
 
@@ -27,6 +29,8 @@ export interface TrainWorkerInit {
   bottom: ModelTransfer | null;
   optimizer: TrainerOptimizer;
   backend: BackendName;
+  /** Shared gradient buffers; `total` must equal the worker's trainable parameter count. */
+  exchange: GradientExchange;
 }
 
 /** A float32 array with its shape. */
@@ -37,14 +41,14 @@ export interface ShapedArray {
 
 /** Main thread -> worker. */
 export type ToTrainWorker =
-  | { type: 'grads'; id: number; x: ShapedArray; y: ShapedArray }
-  | { type: 'apply'; id: number; grads: Float32Array[] }
+  /** One step: this worker's rank, every shard's weight (rows / batch), its shard (null: no rows). */
+  | { type: 'step'; id: number; rank: number; weights: number[]; x: ShapedArray | null; y: ShapedArray | null }
   | { type: 'weights'; id: number };
 
 /** Worker -> main thread. */
 export type FromTrainWorker =
   | { type: 'ready'; backend: string; trainable: number; seconds: number }
-  | { type: 'grads'; id: number; loss: number; grads: Float32Array[] }
-  | { type: 'applied'; id: number }
+  /** The step is applied; `loss` is the mean loss of this worker's shard (0 without rows). */
+  | { type: 'stepped'; id: number; loss: number }
   | { type: 'weights'; id: number; values: Float32Array[] }
   | WorkerErrorMessage;

@@ -1,9 +1,10 @@
 /**
  * Training on every core without libtensorflow: data-parallel steps over worker threads, each
  * with its own wasm backend and an identical copy of the model and optimizer. A batch is cut into
- * one shard per worker; each worker returns the gradients of its shard's mean loss; this thread
- * averages them (weighted by shard size, so the step equals one full-batch step up to rounding)
- * and every worker applies the same average, which keeps the copies identical.
+ * one shard per worker; the workers average the gradients of their shards' mean losses among
+ * themselves in shared memory (weighted by shard size, so the step equals one full-batch step up
+ * to rounding; see ./allreduce) and every worker applies the same average, which keeps the copies
+ * identical. This thread only sends the shards and collects the losses: one message each way.
  * With a frozen `bottom`, the workers also run it (folded) on their shard first: the whole
  * fine-tuning step, bottom included, is split over the cores.
  * @see scripts/bench.mjs
@@ -13,6 +14,7 @@ import { Worker } from 'node:worker_threads';
 import * as tf from '@tensorflow/tfjs';
 import type { BackendName } from '../backend';
 import { ModelError, TrainError } from '../errors';
+import { createExchange, GradientExchange, resetExchange } from './allreduce';
 import { modelToTransfer } from './artifacts';
 import { rebuildError, startWorkers } from './pool';
 import { FromTrainWorker, ToTrainWorker, TRAIN_WORKER_MARK, TrainerOptimizer, TrainWorkerInit } from './train_protocol';
@@ -55,11 +57,14 @@ export class DataParallelTrainer {
   /** Seconds to serialize the model and start every worker. */
   readonly startupSeconds: number;
   private readonly slots: Slot[];
+  private readonly exchange: GradientExchange;
   private nextId = 0;
   private closed = false;
+  private stepping = false;
 
-  private constructor(slots: Slot[], backend: string, startupSeconds: number) {
+  private constructor(slots: Slot[], exchange: GradientExchange, backend: string, startupSeconds: number) {
     this.slots = slots;
+    this.exchange = exchange;
     this.size = slots.length;
     this.backend = backend;
     this.startupSeconds = startupSeconds;
@@ -76,8 +81,10 @@ export class DataParallelTrainer {
     if (model.trainableWeights.length === 0) {
       throw new TrainError(`DataParallelTrainer.create(): model '${model.name}' has no trainable weights; unfreeze the layers to train first.`);
     }
+    const exchange = createExchange(workers, model.trainableWeights.reduce((n, w) => n + w.read().size, 0));
     const init: TrainWorkerInit = {
       mark: TRAIN_WORKER_MARK,
+      exchange,
       model: await modelToTransfer(model),
       bottom: options.bottom ? await modelToTransfer(options.bottom) : null,
       optimizer: options.optimizer ?? { name: 'adam', learningRate: 1e-3 },
@@ -94,7 +101,7 @@ export class DataParallelTrainer {
           'freeze/unfreeze flags did not survive serialization.',
       );
     }
-    return new DataParallelTrainer(slots, readies[0].backend, (performance.now() - start) / 1000);
+    return new DataParallelTrainer(slots, exchange, readies[0].backend, (performance.now() - start) / 1000);
   }
 
   /**
@@ -104,38 +111,35 @@ export class DataParallelTrainer {
   async trainOnBatch(x: tf.Tensor, y: tf.Tensor): Promise<number> {
     const rows = x.shape[0];
     if (rows !== y.shape[0]) throw new TrainError(`DataParallelTrainer.trainOnBatch(): x has ${rows} rows but y has ${y.shape[0]}.`);
-    const xData = (await x.data()) as Float32Array;
-    const yData = (await y.data()) as Float32Array;
-    const xRow = xData.length / rows;
-    const yRow = yData.length / rows;
-    const shards = Math.min(this.size, rows);
-    const bounds = Array.from({ length: shards + 1 }, (_, i) => Math.round((i * rows) / shards));
-    const replies = await Promise.all(bounds.slice(0, -1).map((from, i) => {
-      const to = bounds[i + 1];
-      return this.ask(i, {
-        type: 'grads', id: 0,
-        x: { data: xData.slice(from * xRow, to * xRow), shape: [to - from, ...x.shape.slice(1)] },
-        y: { data: yData.slice(from * yRow, to * yRow), shape: [to - from, ...y.shape.slice(1)] },
-      });
-    }));
-    // Weighted by shard size: the mean over the whole batch, as one full-batch step computes it.
-    let loss = 0;
-    const sum = replies.map((r, i) => {
-      if (r.type !== 'grads') throw new ModelError(`DataParallelTrainer: unexpected '${r.type}' reply.`);
-      const w = (bounds[i + 1] - bounds[i]) / rows;
-      loss += w * r.loss;
-      return { w, grads: r.grads };
-    });
-    const averaged = sum[0].grads.map((g, k) => {
-      const out = new Float32Array(g.length);
-      for (const { w, grads } of sum) {
-        const part = grads[k];
-        for (let j = 0; j < out.length; j++) out[j] += w * part[j];
-      }
-      return out;
-    });
-    await Promise.all(this.slots.map((_, i) => this.ask(i, { type: 'apply', id: 0, grads: averaged })));
-    return loss;
+    // The workers share one exchange: steps must not overlap.
+    if (this.stepping) throw new TrainError('DataParallelTrainer.trainOnBatch(): the previous step is still running; await it first.');
+    this.stepping = true;
+    try {
+      const xData = (await x.data()) as Float32Array;
+      const yData = (await y.data()) as Float32Array;
+      const xRow = xData.length / rows;
+      const yRow = yData.length / rows;
+      const bounds = Array.from({ length: this.size + 1 }, (_, i) => Math.round((i * rows) / this.size));
+      // Weighted by shard size: the mean over the whole batch, as one full-batch step computes it.
+      const weights = bounds.slice(0, -1).map((from, i) => (bounds[i + 1] - from) / rows);
+      resetExchange(this.exchange);
+      const replies = await Promise.all(weights.map((w, rank) => {
+        const from = bounds[rank];
+        const to = bounds[rank + 1];
+        const shard = (data: Float32Array, width: number, shape: number[]) =>
+          w === 0 ? null : { data: data.slice(from * width, to * width), shape: [to - from, ...shape.slice(1)] };
+        const xs = shard(xData, xRow, x.shape);
+        const ys = shard(yData, yRow, y.shape);
+        const transfer = [xs, ys].flatMap((s) => (s === null ? [] : [s.data.buffer as ArrayBuffer]));
+        return this.ask(rank, { type: 'step', id: 0, rank, weights, x: xs, y: ys }, transfer);
+      }));
+      return replies.reduce((loss, reply, rank) => {
+        if (reply.type !== 'stepped') throw new ModelError(`DataParallelTrainer: unexpected '${reply.type}' reply.`);
+        return loss + weights[rank] * reply.loss;
+      }, 0);
+    } finally {
+      this.stepping = false;
+    }
   }
 
   /** Copies the trained weights (from the first worker; all hold the same) into `model`. */
@@ -163,7 +167,7 @@ export class DataParallelTrainer {
     await Promise.all(this.slots.map((s) => s.worker.terminate()));
   }
 
-  private ask(index: number, message: ToTrainWorker): Promise<Reply> {
+  private ask(index: number, message: ToTrainWorker, transfer: ArrayBuffer[] = []): Promise<Reply> {
     if (this.closed) return Promise.reject(new ModelError('DataParallelTrainer: closed; create a new one.'));
     const slot = this.slots[index];
     if (slot.failure) return Promise.reject(slot.failure);
@@ -171,7 +175,7 @@ export class DataParallelTrainer {
     return new Promise((resolve, reject) => {
       slot.waiting.set(id, { resolve, reject });
       slot.worker.ref();
-      slot.worker.postMessage({ ...message, id });
+      slot.worker.postMessage({ ...message, id }, transfer);
     });
   }
 

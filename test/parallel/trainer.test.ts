@@ -6,6 +6,7 @@ import { TrainError } from '../../src/errors';
 import { DataParallelTrainer } from '../../src/parallel/trainer';
 import { freeze } from '../../src/transfer/freeze';
 import { createRng } from '../../src/data/random';
+import { createExchange, ExchangeMember } from '../../src/parallel/allreduce';
 
 /** A frozen first Dense + BN, then a trainable Dense with an L2 penalty and a softmax Dense. */
 function smallModel(): tf.LayersModel {
@@ -66,6 +67,47 @@ describe('DataParallelTrainer', () => {
     assert.notDeepEqual(model.getLayer('train_out').getWeights()[0].dataSync(), smallModel().getLayer('train_out').getWeights()[0].dataSync());
     reference.dispose();
     model.dispose();
+  });
+
+  it('a batch smaller than the workers, and a failed step that applies nothing and leaves the trainer usable', async () => {
+    const reference = smallModel();
+    reference.compile({ optimizer: tf.train.sgd(0.2), loss: 'categoricalCrossentropy' });
+    const model = smallModel();
+    const trainer = await DataParallelTrainer.create(model, { workers: 2, optimizer: { name: 'sgd', learningRate: 0.2 } });
+    try {
+      const one = batch(7, 1); // worker 1 gets no rows and weight 0
+      const expected = (await reference.trainOnBatch(one.x, one.y)) as number;
+      assert.ok(Math.abs((await trainer.trainOnBatch(one.x, one.y)) - expected) < 1e-5);
+      const bad = tf.zeros([4, 7]); // the model takes 5 features
+      await assert.rejects(trainer.trainOnBatch(bad, tf.zeros([4, 3])), /5|7|shape/);
+      const next = batch(8, 6);
+      const expectedNext = (await reference.trainOnBatch(next.x, next.y)) as number;
+      assert.ok(Math.abs((await trainer.trainOnBatch(next.x, next.y)) - expectedNext) < 1e-5, 'the failed step changed nothing');
+      tf.dispose([one.x, one.y, bad, next.x, next.y]);
+    } finally {
+      await trainer.close();
+    }
+    reference.dispose();
+    model.dispose();
+  });
+
+  it('the exchange averages by weight, each member one slice, in rank order', () => {
+    const exchange = createExchange(2, 5);
+    const [a, b] = [0, 1].map((rank) => new ExchangeMember(exchange, rank));
+    a.own.set([1, 2, 3, 4, 5]);
+    b.own.set([10, 20, 30, 40, 50]);
+    a.average([0.25, 0.75]);
+    assert.deepEqual(Array.from(a.mean), [7.75, 15.5, 0, 0, 0], 'member 0 writes the first two');
+    b.average([0.25, 0.75]);
+    assert.deepEqual(Array.from(b.mean), [7.75, 15.5, 23.25, 31, 38.75]);
+    b.average([1, 0]); // a member without rows (weight 0) is skipped
+    assert.deepEqual(Array.from(b.mean).slice(2), [3, 4, 5]);
+    assert.throws(() => new ExchangeMember(exchange, 2), /rank must be 0..1/);
+    assert.throws(() => a.average([1]), /1 weights for 2 workers/);
+    const solo = new ExchangeMember(createExchange(1, 1), 0);
+    solo.barrier(); // one member: never waits
+    solo.fail();
+    assert.equal(solo.failed(), true);
   });
 
   it('refuses a model with nothing to train, and mismatched rows', async () => {

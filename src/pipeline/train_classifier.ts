@@ -13,7 +13,7 @@ import { ImageDataGenerator, type DirectoryIterator, type ImageDataGeneratorOpti
 import { TrainError } from '../errors';
 import { preprocessInput } from '../models';
 import { FeatureWorkerPool } from '../parallel/pool';
-import { cacheAugmentedFeatures, extractFeatures, joinModels, pooledFeatureModel, splitAt, unfreeze, type FeatureSet, type StrategyName } from '../transfer';
+import { cacheAugmentedFeatures, extractFeatures, joinModels, pooledFeatureModel, splitAt, unfreeze, type ExtractFeaturesOptions, type FeatureSet, type StrategyName } from '../transfer';
 import { EarlyStopping, fit, type FitCallback, type TrainingHistory } from '../train';
 import { pipelineBase, type PipelineBase } from './bases';
 import { evaluateProbabilities, type Evaluation } from './evaluation';
@@ -161,7 +161,7 @@ async function trainingFeatures(
   preprocessing: string,
   augmentation: string,
   verbose: boolean,
-  pool: FeatureWorkerPool | undefined,
+  pool: ExtractFeaturesOptions['pool'],
 ): Promise<FeatureSet> {
   const plain = await extractFeatures(model, it.train, { modelName: id, preprocessing, pool, progress: verbose ? progressLine(`${id} (plain)`) : undefined });
   if (copies === 0) return plain;
@@ -198,14 +198,22 @@ async function frozenOutputs(
   verbose: boolean,
   workers: number,
 ): Promise<{ train: FeatureSet; val: FeatureSet }> {
-  const pool = workers > 0 ? await FeatureWorkerPool.create(model, { workers }) : undefined;
-  if (pool && verbose) console.log(`  ${id}: ${pool.size} worker threads (${pool.backend}, folded), started in ${pool.startupSeconds.toFixed(1)} s`);
+  // Started at the first cache miss: a run whose features are all cached needs no workers.
+  let started: Promise<FeatureWorkerPool> | undefined;
+  const pool =
+    workers > 0
+      ? () =>
+          (started ??= FeatureWorkerPool.create(model, { workers }).then((p) => {
+            if (verbose) console.log(`  ${id}: ${p.size} worker threads (${p.backend}, folded), started in ${p.startupSeconds.toFixed(1)} s`);
+            return p;
+          }))
+      : undefined;
   try {
     const train = await trainingFeatures(model, data, copies, id, preprocessing, augmentation, verbose, pool);
     const val = await extractFeatures(model, data.val, { modelName: id, preprocessing, pool });
     return { train, val };
   } finally {
-    await pool?.close();
+    if (started) await (await started.catch(() => null))?.close();
   }
 }
 

@@ -74,8 +74,10 @@ export interface ExtractFeaturesOptions {
    * Worker threads holding a copy of `base` (`FeatureWorkerPool.create(base)`), to run the batches
    * on every core while this thread reads and augments the next ones. Defaults to none: `base`
    * runs in this thread. A folded pool gives the same features up to float rounding, under the same cache key.
+   * A function that starts one is called only when the features are not in the cache (starting a
+   * pool takes a second or two).
    */
-  pool?: FeatureWorkerPool;
+  pool?: FeatureWorkerPool | (() => Promise<FeatureWorkerPool>);
 }
 
 /** Features with their labels. The caller disposes `features` and `labels`. */
@@ -192,7 +194,7 @@ async function extract(
   const labelIndices: number[] = [];
 
   // Batches run in this thread, or on the pool with a few in flight; results keep batch order.
-  const pool = options.pool;
+  const pool = typeof options.pool === 'function' ? await options.pool() : options.pool;
   const maxInFlight = pool ? pool.size * 2 : 1;
   const inFlight: Promise<{ data: Float32Array; shape: number[] }>[] = [];
   const launch = (result: Promise<{ data: Float32Array; shape: number[] }>): void => {

@@ -135,6 +135,40 @@ describe('extractFeatures with a worker pool', () => {
   });
 });
 
+describe('extractFeatures with a pool that starts on demand', () => {
+  it('starts it at a cache miss only, and the cached features equal the pooled ones', async () => {
+    await setupBackend({ prefer: 'wasm', quiet: true });
+    const { ImageDataGenerator } = await import('../../src/data');
+    const { extractFeatures } = await import('../../src/transfer/features');
+    const root = fs.mkdtempSync(path.join(os.tmpdir(), 'tl-pool-lazy-'));
+    await writeRandomPngs(path.join(root, 'a'), 3, 20, 5);
+    await writeRandomPngs(path.join(root, 'b'), 3, 20, 6);
+    const base = tinyPooledBase();
+    const iterator = () => new ImageDataGenerator({ rescale: 1 / 255 }).flowFromDirectory(root, { targetSize: [12, 12], batchSize: 2, shuffle: false, verbose: false });
+    const pools: FeatureWorkerPool[] = [];
+    const start = async () => {
+      const pool = await FeatureWorkerPool.create(base, { workers: 1 });
+      pools.push(pool);
+      return pool;
+    };
+    const cacheDir = fs.mkdtempSync(path.join(os.tmpdir(), 'tl-pool-lazy-cache-'));
+    try {
+      const first = await extractFeatures(base, await iterator(), { cacheDir, pool: start });
+      assert.equal(pools.length, 1, 'a miss starts the pool');
+      const second = await extractFeatures(base, await iterator(), { cacheDir, pool: start });
+      assert.equal(pools.length, 1, 'a hit does not');
+      assert.equal(second.fromCache, true);
+      assert.deepEqual(second.features.arraySync(), first.features.arraySync());
+      tf.dispose([first.features, first.labels, second.features, second.labels]);
+    } finally {
+      await Promise.all(pools.map((p) => p.close()));
+      base.dispose();
+      fs.rmSync(root, { recursive: true, force: true });
+      fs.rmSync(cacheDir, { recursive: true, force: true });
+    }
+  });
+});
+
 describe('extractFeatures with a failing worker pool', () => {
   it('rejects with the worker error, and batches still in flight do not crash the process', async () => {
     await setupBackend({ prefer: 'wasm', quiet: true });

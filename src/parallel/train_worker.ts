@@ -43,7 +43,7 @@ async function serve(init: TrainWorkerInit): Promise<void> {
   if (total !== init.exchange.total) {
     throw new Error(`the model has ${total} trainable parameters here, the trainer expected ${init.exchange.total}`);
   }
-  const members = new Map<number, ExchangeMember>();
+  let member: ExchangeMember | null = null; // its rank is the worker's slot, the same every step
 
   /** Writes the gradients of the shard's mean loss (plus penalties) into `out`; returns the loss. */
   const gradients = (x: tf.Tensor, y: tf.Tensor, out: Float32Array): number => {
@@ -66,8 +66,7 @@ async function serve(init: TrainWorkerInit): Promise<void> {
   };
 
   const step = (message: Extract<ToTrainWorker, { type: 'step' }>): void => {
-    let member = members.get(message.rank);
-    if (member === undefined) members.set(message.rank, (member = new ExchangeMember(init.exchange, message.rank)));
+    member ??= new ExchangeMember(init.exchange, message.rank);
     let loss = 0;
     let failure: unknown = null;
     try {

@@ -9,7 +9,7 @@ import { DataError } from '../../src/errors';
 import { modelFromTransfer, modelToTransfer } from '../../src/parallel/artifacts';
 import { extractFeaturesParallel } from '../../src/parallel/extract';
 import { FeatureWorkerPool } from '../../src/parallel/pool';
-import { tinyPooledBase, writeRandomPngs } from './helpers';
+import { tinyPooledBase, twoClassPngFolder, writeRandomPngs } from './helpers';
 
 describe('extractFeaturesParallel', () => {
   let dir: string;
@@ -109,9 +109,7 @@ describe('extractFeatures with a worker pool', () => {
     await setupBackend({ prefer: 'wasm', quiet: true });
     const { ImageDataGenerator } = await import('../../src/data');
     const { extractFeatures } = await import('../../src/transfer/features');
-    const root = fs.mkdtempSync(path.join(os.tmpdir(), 'tl-pool-features-'));
-    await writeRandomPngs(path.join(root, 'a'), 5, 20, 1);
-    await writeRandomPngs(path.join(root, 'b'), 4, 20, 2);
+    const root = await twoClassPngFolder('tl-pool-features-', [5, 4], 1);
     const base = tinyPooledBase();
     const iterator = () => new ImageDataGenerator({ rescale: 1 / 255 }).flowFromDirectory(root, { targetSize: [12, 12], batchSize: 2, shuffle: false, verbose: false });
     const pool = await FeatureWorkerPool.create(base, { workers: 2 });
@@ -140,9 +138,7 @@ describe('extractFeatures with a pool that starts on demand', () => {
     await setupBackend({ prefer: 'wasm', quiet: true });
     const { ImageDataGenerator } = await import('../../src/data');
     const { extractFeatures } = await import('../../src/transfer/features');
-    const root = fs.mkdtempSync(path.join(os.tmpdir(), 'tl-pool-lazy-'));
-    await writeRandomPngs(path.join(root, 'a'), 3, 20, 5);
-    await writeRandomPngs(path.join(root, 'b'), 3, 20, 6);
+    const root = await twoClassPngFolder('tl-pool-lazy-', [3, 3], 5);
     const base = tinyPooledBase();
     const iterator = () => new ImageDataGenerator({ rescale: 1 / 255 }).flowFromDirectory(root, { targetSize: [12, 12], batchSize: 2, shuffle: false, verbose: false });
     const pools: FeatureWorkerPool[] = [];
@@ -174,9 +170,7 @@ describe('extractFeatures with a failing worker pool', () => {
     await setupBackend({ prefer: 'wasm', quiet: true });
     const { ImageDataGenerator } = await import('../../src/data');
     const { extractFeatures } = await import('../../src/transfer/features');
-    const root = fs.mkdtempSync(path.join(os.tmpdir(), 'tl-pool-fail-'));
-    await writeRandomPngs(path.join(root, 'a'), 6, 20, 3);
-    await writeRandomPngs(path.join(root, 'b'), 6, 20, 4);
+    const root = await twoClassPngFolder('tl-pool-fail-', [6, 6], 3);
     const base = tinyPooledBase(); // expects 12x12 inputs
     const iterator = await new ImageDataGenerator({ rescale: 1 / 255 }).flowFromDirectory(root, { targetSize: [16, 16], batchSize: 2, shuffle: false, verbose: false });
     const pool = await FeatureWorkerPool.create(base, { workers: 2 });

@@ -4,6 +4,7 @@
  * 'valid' stride-2 conv, a residual Add, a nested model, a Dense top), and random PNG files.
  */
 import * as fs from 'node:fs';
+import * as os from 'node:os';
 import * as path from 'node:path';
 import sharp from 'sharp';
 import * as tf from '@tensorflow/tfjs';
@@ -80,4 +81,12 @@ export async function writeRandomPngs(dir: string, count: number, size = 20, see
     paths.push(file);
   }
   return paths;
+}
+
+/** A fresh temp folder with class folders a/ and b/ of random PNGs (seeds `seed` and `seed + 1`). */
+export async function twoClassPngFolder(prefix: string, counts: [number, number], seed: number): Promise<string> {
+  const root = fs.mkdtempSync(path.join(os.tmpdir(), prefix));
+  await writeRandomPngs(path.join(root, 'a'), counts[0], 20, seed);
+  await writeRandomPngs(path.join(root, 'b'), counts[1], 20, seed + 1);
+  return root;
 }

@@ -11,16 +11,10 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import { heapKernelsFor, heapOffset } from '../simd/heap_kernels';
-import { requireFloat32, WASM } from './scope';
+import { requireFloat32, WASM, WasmHeapBackend } from './scope';
 
 /** Name of the kernel (not a tfjs kernel: transfer-lab's own). */
 export const CLIP_BY_VALUE_GRAD = 'TransferLabClipByValueGrad';
-
-/** The wasm backend's heap access, public in @tensorflow/tfjs-backend-wasm 4.x. */
-interface WasmHeapBackend {
-  makeOutput(shape: number[], dtype: tf.DataType): tf.TensorInfo;
-  typedArrayFromHeap(t: tf.TensorInfo): Float32Array;
-}
 
 function clipByValueGrad(args: { inputs: tf.NamedTensorInfoMap; backend: {}; attrs?: tf.NamedAttrMap }): tf.TensorInfo {
   const dy = requireFloat32(CLIP_BY_VALUE_GRAD, args.inputs, 'dy');

@@ -18,7 +18,7 @@ import * as tf from '@tensorflow/tfjs';
 import { readConvAttrs, readShapeAttr } from './attrs';
 import { heapKernelsFor, heapOffset } from '../simd/heap_kernels';
 import { padOrCrop, shape4, tapExtent } from './conv_util';
-import { requireInput, WASM, withWasmScope } from './scope';
+import { requireInput, WASM, WasmHeapBackend, withWasmScope } from './scope';
 
 function depthwiseConv2dNativeBackpropFilter(args: {
   inputs: tf.NamedTensorInfoMap;
@@ -44,7 +44,7 @@ function depthwiseConv2dNativeBackpropFilter(args: {
   const multiplier = outChannels / inChannels;
   const simd = multiplier === 1 ? heapKernelsFor(args.backend) : null;
   if (simd !== null) {
-    const backend = args.backend as { makeOutput(shape: number[], dtype: tf.DataType): tf.TensorInfo };
+    const backend = args.backend as WasmHeapBackend;
     const out = backend.makeOutput(info.filterShape, 'float32');
     simd.depthwiseFilterGrad(
       heapOffset(backend, x), heapOffset(backend, dy), heapOffset(backend, out),

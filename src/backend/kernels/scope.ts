@@ -9,6 +9,12 @@ import { TransferLabError } from '../../errors';
 /** The backend every kernel in this folder is registered for. */
 export const WASM = 'wasm';
 
+/** The wasm backend's heap access used by transfer-lab's kernels (public in tfjs-backend-wasm 4.x). */
+export interface WasmHeapBackend {
+  makeOutput(shape: number[], dtype: tf.DataType): tf.TensorInfo;
+  typedArrayFromHeap(t: tf.TensorInfo): Float32Array;
+}
+
 /** Inputs of a kernel: named tensors, or a list for list-input kernels such as `Concat`. */
 export type KernelInputs = tf.NamedTensorInfoMap | tf.TensorInfo[];
 
@@ -71,10 +77,7 @@ export class WasmKernelScope {
    * id without their shape, so a matrix packed under a shared id could be reused for another view.
    */
   copy(x: tf.TensorInfo): tf.TensorInfo {
-    const backend = this.backend as unknown as {
-      makeOutput(shape: number[], dtype: tf.DataType): tf.TensorInfo;
-      typedArrayFromHeap(t: tf.TensorInfo): Float32Array;
-    };
+    const backend = this.backend as unknown as WasmHeapBackend;
     const out = backend.makeOutput(x.shape, x.dtype);
     backend.typedArrayFromHeap(out).set(backend.typedArrayFromHeap(x)); // views after allocating
     this.temps.push(out);

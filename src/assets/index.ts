@@ -5,3 +5,5 @@ export { downloadFile, textProgress, type DownloadOptions, type ProgressListener
 export { extractArchive, safeJoin } from './extract';
 export { resolveAsset, locateAsset, verifyAsset, assetEntry, type ResolveOptions, type AssetStatus, type AssetOrigin } from './resolve';
 export { loadLayersModelFromDir, localModelHandler } from './local_model';
+export { assetComesFrom, comesFromText, type AssetComesFrom } from './plan';
+export { BUILD_RECORD } from './build';

@@ -47,7 +47,25 @@ export type AssetSource =
    * Not downloadable as is: the course's curated derivative of a public dataset (a subset, resized).
    * It comes from the course mirror only; `origin` says where the original lives.
    */
-  | { kind: 'mirror-only'; origin: string };
+  | { kind: 'mirror-only'; origin: string }
+  /**
+   * Built on this machine from an official download (`from`) by the builder `build` of
+   * src/assets/builders/; `origin` says what the official source is. Where the result cannot be
+   * byte-identical to the course mirror's copy, the asset's description says so.
+   */
+  | { kind: 'built'; from: BuildInput; build: BuilderName; origin: string };
+
+/** Names of the builders of src/assets/builders/. */
+export type BuilderName = 'flowers12' | 'cats_dogs_100' | 'mobilenet_v2_0.35_224_no_top';
+
+/** The official file a builder starts from. */
+export interface BuildInput {
+  url: string;
+  /** File name it is saved under before the build. */
+  file: string;
+  /** The digest the download must have; absent where none is published (the builder then checks the content). */
+  digest?: Digest;
+}
 
 export interface AssetEntry {
   name: AssetName;
@@ -115,10 +133,18 @@ export const ASSETS: readonly AssetEntry[] = [
   {
     name: 'mobilenet_v2_0.35_224_no_top',
     kind: 'model',
-    description: 'MobileNetV2 alpha 0.35, 224x224, no top (TF.js layers model re-saved from a Teachable Machine base)',
+    description:
+      'MobileNetV2 alpha 0.35, 224x224, no top (TF.js layers model; the mirror copy is re-saved from a Teachable Machine base, ' +
+      'a download is built from the official Keras .h5: same weights, other model.json bytes)',
     mirrorPath: 'models/mobilenet_v2_0.35_224_no_top',
     layout: 'folder',
-    source: { kind: 'mirror-only', origin: 'Keras applications MobileNetV2 0.35 as exported by Teachable Machine' },
+    source: {
+      kind: 'built',
+      // Keras publishes no hash for its MobileNetV2 files: the builder's strict by-name load is the check.
+      from: { url: `${KERAS_APPS}/mobilenet_v2/mobilenet_v2_weights_tf_dim_ordering_tf_kernels_0.35_224_no_top.h5`, file: 'mobilenet_v2_0.35_224_no_top.h5' },
+      build: 'mobilenet_v2_0.35_224_no_top',
+      origin: 'the Keras applications MobileNetV2 0.35 no-top weights (.h5), loaded into our MobileNetV2 builder and saved as TF.js',
+    },
     manifest: 'mobilenet_v2_0.35_224_no_top.sha256',
     sizeMB: 2,
   },
@@ -168,20 +194,40 @@ export const ASSETS: readonly AssetEntry[] = [
   {
     name: 'flowers12',
     kind: 'dataset',
-    description: '12 Oxford flower species at 224x224: train 720, test 240',
+    description:
+      '12 Oxford flower species at 224x224: train 720, test 240 (a download is built from 17flowers.tgz: same files and split ' +
+      'as the mirror, its own resize, so other JPEG bytes)',
     mirrorPath: 'datasets/flowers12',
     layout: 'folder',
-    source: { kind: 'mirror-only', origin: 'a 12-class subset of the Oxford VGG 17 Category Flower dataset (17flowers)' },
+    source: {
+      kind: 'built',
+      from: {
+        url: 'https://www.robots.ox.ac.uk/~vgg/data/flowers/17/17flowers.tgz',
+        file: '17flowers.tgz',
+        // Oxford publishes no digest; this md5 is the one independent loaders (torchvision-style Flowers17, DeepMind's dm_nevis) pin.
+        digest: { md5: 'b59a65d8d1a99cd66944d474e1289eab' },
+      },
+      build: 'flowers12',
+      origin: 'a 12-class subset of the Oxford VGG 17 Category Flower dataset (17flowers.tgz), resized to 224x224',
+    },
     manifest: 'flowers12.sha256',
     sizeMB: 12,
   },
   {
     name: 'cats_dogs_100',
     kind: 'dataset',
-    description: 'Cats vs dogs at 100x100: train 1999, test 200',
+    description:
+      'Cats vs dogs at 100x100: train 1999, test 200 (a download is built from the TensorFlow tutorial\'s cats_and_dogs_filtered.zip: ' +
+      'same counts, other photos and file names than the mirror copy)',
     mirrorPath: 'datasets/cats_dogs_100',
     layout: 'folder',
-    source: { kind: 'mirror-only', origin: 'a resized subset of the Kaggle Dogs vs Cats data (needs a Kaggle login)' },
+    source: {
+      kind: 'built',
+      // No digest is published for this zip: the builder checks that every file of its recipe is there.
+      from: { url: 'https://storage.googleapis.com/mledu-datasets/cats_and_dogs_filtered.zip', file: 'cats_and_dogs_filtered.zip' },
+      build: 'cats_dogs_100',
+      origin: 'the Dogs vs Cats subset of the TensorFlow transfer-learning tutorial (cats_and_dogs_filtered.zip), resized to 100x100',
+    },
     manifest: 'cats_dogs_100.sha256',
     sizeMB: 10,
   },

@@ -9,13 +9,19 @@ import { checkManifest, fileDigest, parseManifest, type ManifestCheck, type Mani
 import { downloadFile, type DownloadOptions } from './download';
 import { extractArchive } from './extract';
 import { cacheDir, manifestsDir, mirrorDir, type AssetLocationOptions } from './locations';
-import { ASSETS, findAsset, type AssetEntry, type AssetName } from './registry';
+import { ASSETS, findAsset, type AssetEntry, type AssetName, type AssetSource } from './registry';
+import { buildAsset, BUILD_RECORD, removeStaleStaging } from './build';
 
 export interface ResolveOptions extends AssetLocationOptions {
   /** Never download; fail with instructions instead. Defaults to env TRANSFER_LAB_OFFLINE=1. */
   offline?: boolean;
   /** Passed to each file download (retries, progress, a fake fetch in tests). */
   download?: Omit<DownloadOptions, 'digest'>;
+  /**
+   * Sources to use instead of the registry's, by asset name: tests put a local HTTP server in
+   * place of the official hosts with it. Defaults to none (the registry's official sources).
+   */
+  sources?: Partial<Record<AssetName, AssetSource>>;
 }
 
 /** Where an asset was found. */
@@ -60,10 +66,11 @@ export async function resolveAsset(name: AssetName | string, options: ResolveOpt
   const offline = options.offline ?? process.env.TRANSFER_LAB_OFFLINE === '1';
   const mirror = mirrorDir(options);
   const where = mirror ? `the mirror ${mirror} or the cache ${cacheDir(options)}` : `the cache ${cacheDir(options)} (no mirror set)`;
-  if (entry.source.kind === 'mirror-only') {
+  const source = options.sources?.[entry.name] ?? entry.source;
+  if (source.kind === 'mirror-only') {
     throw new AssetError(
       `resolveAsset: '${name}' is not in ${where}, and it cannot be downloaded as is: it is the course's ` +
-        `curated copy of ${entry.source.origin}. Set TRANSFER_LAB_MIRROR (or --mirror) to the course asset folder.`,
+        `curated copy of ${source.origin}. Set TRANSFER_LAB_MIRROR (or --mirror) to the course asset folder.`,
     );
   }
   if (offline) {
@@ -84,10 +91,11 @@ async function readManifest(entry: AssetEntry): Promise<ManifestEntry[] | undefi
 async function downloadAsset(entry: AssetEntry, options: ResolveOptions): Promise<string> {
   const final = path.join(cacheDir(options), entry.mirrorPath);
   const staging = `${final}.staging-${process.pid}`;
+  await removeStaleStaging(final);
   await fs.rm(staging, { recursive: true, force: true });
   await fs.mkdir(staging, { recursive: true });
   const dl = options.download ?? {};
-  const source = entry.source;
+  const source = options.sources?.[entry.name] ?? entry.source;
   try {
     let produced: string;
     if (source.kind === 'file') {
@@ -123,6 +131,10 @@ async function downloadAsset(entry: AssetEntry, options: ResolveOptions): Promis
           );
         }
       }
+    } else if (source.kind === 'built') {
+      const input = path.join(staging, source.from.file);
+      await downloadFile(source.from.url, input, { ...dl, digest: source.from.digest });
+      produced = await buildAsset(entry.name, source, input, staging);
     } else {
       throw new AssetError(`resolveAsset: '${entry.name}' has no download source.`);
     }
@@ -160,7 +172,9 @@ export async function verifyAsset(name: AssetName, options: AssetLocationOptions
   if (!found) {
     return { name, origin: 'missing', state: 'missing', detail: entry.source.kind === 'mirror-only' ? 'mirror only' : `transfer-lab fetch ${name}` };
   }
-  let manifest = await readManifest(entry);
+  // A built copy is checked against the record its build wrote, not the mirror's checksums.
+  const record = entry.layout === 'folder' ? path.join(found.path, BUILD_RECORD) : undefined;
+  let manifest = record && existsSync(record) ? parseManifest(await fs.readFile(record, 'utf8')) : await readManifest(entry);
   // The course mirror adds metadata.json (labels) beside the official TF.js files; a download has none.
   if (manifest && entry.source.kind === 'tfjs-model' && found.origin !== 'mirror') {
     manifest = manifest.filter((m) => m.file !== 'metadata.json');

@@ -4,7 +4,7 @@
  * every asset's presence and checksums; prints one table and fails on a blocker.
  */
 import { accessSync, constants, mkdirSync } from 'node:fs';
-import { ASSETS, cacheDir, mirrorDir, verifyAsset } from '../assets';
+import { ASSETS, cacheDir, comesFromText, mirrorDir, verifyAsset } from '../assets';
 import { setupBackend, NATIVE_INSTALL_HINT } from '../backend';
 import { WASM_GRADIENT_KERNELS } from '../backend/kernels/register';
 import * as tf from '@tensorflow/tfjs';
@@ -86,7 +86,7 @@ export async function runDoctor(options: DoctorOptions = {}): Promise<DoctorChec
     const level: CheckLevel =
       status.state === 'ok' || status.state === 'unchecked' ? 'ok' : status.state === 'corrupt' ? 'fail' : needed && entry.name !== 'imagenet_class_index' ? 'warn' : 'ok';
     const where = status.path ? `${status.origin}: ` : '';
-    add(`asset ${entry.name}`, level, `${status.state === 'missing' ? 'not present' : status.state}; ${where}${status.detail}`);
+    add(`asset ${entry.name}`, level, `${status.state === 'missing' ? 'not present' : status.state}; ${where}${status.detail}; ${comesFromText(entry.name, options)}`);
   }
   return checks;
 }

@@ -5,13 +5,17 @@
  */
 import { promises as fs } from 'node:fs';
 import * as path from 'node:path';
-import { ASSETS, assetEntry, locateAsset, resolveAsset, type ResolveOptions } from '../assets';
+import { ASSETS, assetEntry, locateAsset, mirrorDir, resolveAsset, type ResolveOptions } from '../assets';
 import { AssetError } from '../errors';
 
-/** The assets `fetch all` brings: the course's own (the big Keras weight files are opt-in by name). */
-export function courseAssetNames(): string[] {
+/**
+ * The assets `fetch all` brings: the course's own (the big Keras weight files are opt-in by name).
+ * `withLabels` adds Keras' ImageNet class names, which a copy of MobileNet without the mirror's
+ * metadata.json needs (self-study with no mirror).
+ */
+export function courseAssetNames(withLabels = false): string[] {
   return ASSETS.filter((a) => a.kind !== 'weights' || a.name === 'keras_mobilenet_2_5_224_tf_no_top')
-    .filter((a) => a.name !== 'imagenet_class_index')
+    .filter((a) => withLabels || a.name !== 'imagenet_class_index')
     .map((a) => a.name);
 }
 
@@ -20,7 +24,7 @@ export async function fetchAssets(
   names: string[],
   options: ResolveOptions & { into?: string } = {},
 ): Promise<{ lines: string[]; failed: number }> {
-  const wanted = names.includes('all') ? courseAssetNames() : names;
+  const wanted = names.includes('all') ? courseAssetNames(mirrorDir(options) === undefined) : names;
   const lines: string[] = [];
   let failed = 0;
   for (const name of wanted) {

@@ -5,7 +5,7 @@
  * @see notebooks/03-pretrained-models.ipynb
  */
 import * as tf from '@tensorflow/tfjs';
-import { promises as fs } from 'node:fs';
+import { existsSync, promises as fs } from 'node:fs';
 import * as path from 'node:path';
 import { resolveAsset } from '../assets';
 import { AssetError, ModelError } from '../errors';
@@ -25,8 +25,24 @@ export const IMAGENET_CLASSES = 1000;
 
 let labels: Promise<string[]> | undefined;
 
+/**
+ * Keras' imagenet_class_index.json ({"0": ["n01440764", "tench"], ...}) as label strings, '_' as
+ * spaces: the names a copy without metadata.json uses (the official TF.js download has none).
+ */
+async function readKerasClassIndex(): Promise<string[]> {
+  const file = await resolveAsset('imagenet_class_index');
+  const parsed = JSON.parse(await fs.readFile(file, 'utf8')) as Record<string, [string, string]>;
+  const list = Array.from({ length: IMAGENET_CLASSES }, (_, i) => parsed[String(i)]?.[1]);
+  if (!list.every((l) => typeof l === 'string')) {
+    throw new AssetError(`imagenetLabels: ${file} does not map each of "0" ... "999" to [wnid, name].`);
+  }
+  return list.map((l) => (l as string).replace(/_/g, ' '));
+}
+
 async function readLabels(): Promise<string[]> {
   const file = path.join(await resolveAsset('mobilenet_v1_0.25_224'), 'metadata.json');
+  // The course mirror adds metadata.json (names with synonyms); a downloaded copy has only the model.
+  if (!existsSync(file)) return readKerasClassIndex();
   let parsed: unknown;
   try {
     parsed = JSON.parse(await fs.readFile(file, 'utf8'));
@@ -42,7 +58,8 @@ async function readLabels(): Promise<string[]> {
 
 /**
  * The 1000 ImageNet class names, index i = output unit i of an ImageNet classifier. Read once
- * from the 'mobilenet_v1_0.25_224' asset's metadata.json, then cached.
+ * from the 'mobilenet_v1_0.25_224' asset's metadata.json (course mirror: 'tench, Tinca tinca'),
+ * or, for a downloaded copy that has none, from Keras' 'imagenet_class_index' ('tench'), then cached.
  */
 export function imagenetLabels(): Promise<string[]> {
   if (labels === undefined) {

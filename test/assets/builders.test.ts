@@ -117,7 +117,7 @@ test('flowers12 refuses an archive that lacks an image of the split, and keeps n
   assert.deepEqual(await fs.readdir(path.join(options.cacheDir!, 'datasets')), []);
 });
 
-test('a fetch killed mid-build leaves no asset, and its staging folder is removed by the next fetch', async () => {
+test('a fetch killed mid-build leaves no asset, and removeStaleStaging (run by every fetch) removes its staging folder', async () => {
   const archive = fixturePath(root, officialSource('flowers12').from.url);
   const options = await standIn('flowers12', { md5: await fileDigest(archive, 'md5') });
   const script = path.join(tmp, 'fetch-flowers.ts');

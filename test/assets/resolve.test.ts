@@ -86,7 +86,15 @@ test('offline with no mirror: a clear error that says what to do', async () => {
     resolveAsset('hymenoptera_data', { mirror: path.join(cache, 'nowhere'), cacheDir: cache, offline: true }),
     /'hymenoptera_data' is not in the mirror .* downloads are off \(offline\)\. Run 'transfer-lab fetch hymenoptera_data'/,
   );
-  await assert.rejects(resolveAsset('flowers12', { mirror: path.join(cache, 'nowhere'), cacheDir: cache }), /cannot be downloaded as is/);
+  await assert.rejects(
+    resolveAsset('flowers12', { mirror: path.join(cache, 'nowhere'), cacheDir: cache, offline: true }),
+    /'flowers12' is not in the mirror .* downloads are off \(offline\)\. Run 'transfer-lab fetch flowers12'/,
+  );
+  // A source that exists only in the course mirror says so even when downloads are on.
+  await assert.rejects(
+    resolveAsset('flowers12', { mirror: path.join(cache, 'nowhere'), cacheDir: cache, sources: { flowers12: { kind: 'mirror-only', origin: 'a test-only curated set' } } }),
+    /cannot be downloaded as is: it is the course's curated copy of a test-only curated set\. Set TRANSFER_LAB_MIRROR/,
+  );
   await assert.rejects(resolveAsset('no_such_asset', { cacheDir: cache }), /unknown asset 'no_such_asset'. Known assets: mobilenet_v1_0.25_224/);
 });
 

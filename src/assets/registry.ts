@@ -141,7 +141,10 @@ export const ASSETS: readonly AssetEntry[] = [
     source: {
       kind: 'built',
       // Keras publishes no hash for its MobileNetV2 files: the builder's strict by-name load is the check.
-      from: { url: `${KERAS_APPS}/mobilenet_v2/mobilenet_v2_weights_tf_dim_ordering_tf_kernels_0.35_224_no_top.h5`, file: 'mobilenet_v2_0.35_224_no_top.h5' },
+      from: {
+        url: `${KERAS_APPS}/mobilenet_v2/mobilenet_v2_weights_tf_dim_ordering_tf_kernels_0.35_224_no_top.h5`,
+        file: 'mobilenet_v2_weights_tf_dim_ordering_tf_kernels_0.35_224_no_top.h5',
+      },
       build: 'mobilenet_v2_0.35_224_no_top',
       origin: 'the Keras applications MobileNetV2 0.35 no-top weights (.h5), loaded into our MobileNetV2 builder and saved as TF.js',
     },

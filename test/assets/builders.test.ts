@@ -11,7 +11,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import sharp from 'sharp';
 import * as tf from '@tensorflow/tfjs';
-import { assetEntry, BUILD_RECORD, fileDigest, locateAsset, parseManifest, resolveAsset, verifyAsset, type AssetSource, type ResolveOptions } from '../../src/assets';
+import { assetEntry, BUILD_RECORD, fileDigest, loadLayersModelFromDir, locateAsset, parseManifest, resolveAsset, verifyAsset, type AssetSource, type ResolveOptions } from '../../src/assets';
 import { removeStaleStaging } from '../../src/assets/build';
 import { listFiles } from '../../src/assets/builders';
 import { catsDogsRecipe } from '../../src/assets/builders/cats_dogs_100';
@@ -178,7 +178,7 @@ test('cats_dogs_100 builds from a cats_and_dogs_filtered-shaped zip: the recipe\
   assert.equal(status.state, 'ok', status.detail);
 });
 
-test('the MobileNetV2 0.35 base built from a Keras-layout .h5 gives the outputs of the mirror\'s TF.js copy', async () => {
+test('the MobileNetV2 0.35 base built from a Keras-layout .h5 gives the outputs of the mirror\'s TF.js copy', async (t) => {
   const options = await standIn('mobilenet_v2_0.35_224_no_top');
   const dir = await resolveAsset('mobilenet_v2_0.35_224_no_top', options);
   assert.deepEqual((await fs.readdir(dir)).filter((f) => !f.startsWith('.')).sort(), ['model.json', 'weights.bin']);
@@ -200,8 +200,20 @@ test('the MobileNetV2 0.35 base built from a Keras-layout .h5 gives the outputs 
   const maxDiff = tf.tidy(() => a.sub(b).abs().max().dataSync()[0]);
   const scale = tf.tidy(() => b.abs().max().dataSync()[0]);
   assert.ok(scale > 1, `the outputs are not trivial (max ${scale})`);
+  t.diagnostic(`max |built - mirror| = ${maxDiff} (largest output ${scale})`);
   assert.ok(maxDiff <= 1e-4, `outputs differ by ${maxDiff}`);
-  tf.dispose([batch, a, b]);
+  // Each folder as saved, with its own model.json: the mirror's topology came from Teachable Machine.
+  const savedBuilt = await loadLayersModelFromDir(dir);
+  const savedMirror = await loadLayersModelFromDir(path.join(MIRROR, 'models', 'mobilenet_v2_0.35_224_no_top'));
+  const c = savedBuilt.predict(batch) as tf.Tensor;
+  const d = savedMirror.predict(batch) as tf.Tensor;
+  assert.deepEqual(c.shape, d.shape);
+  const savedDiff = tf.tidy(() => c.sub(d).abs().max().dataSync()[0]);
+  t.diagnostic(`max |built model.json - mirror model.json| = ${savedDiff}`);
+  assert.ok(savedDiff <= 1e-4, `the saved models' outputs differ by ${savedDiff}`);
+  tf.dispose([batch, a, b, c, d]);
+  savedBuilt.dispose();
+  savedMirror.dispose();
   fromBuild.dispose();
   fromMirror.dispose();
   const status = await verifyAsset('mobilenet_v2_0.35_224_no_top', { cacheDir: options.cacheDir, mirror: options.mirror });
@@ -216,7 +228,7 @@ test('an .h5 that is not the MobileNetV2 0.35 file is refused by name, and nothi
   (options.sources!['mobilenet_v2_0.35_224_no_top'] as Extract<AssetSource, { kind: 'built' }>).from.url = `${server.base}/wrong/weights.h5`;
   await assert.rejects(
     resolveAsset('mobilenet_v2_0.35_224_no_top', options),
-    /buildMobileNetV2035: .*mobilenet_v2_0\.35_224_no_top\.h5 does not load into MobileNetV2 alpha 0\.35 without top \(loadKerasH5Weights: layer 'Conv1'/,
+    /buildMobileNetV2035: .*mobilenet_v2_weights_tf_dim_ordering_tf_kernels_0\.35_224_no_top\.h5 does not load into MobileNetV2 alpha 0\.35 without top \(loadKerasH5Weights: layer 'Conv1'/,
   );
   assert.equal(locateAsset('mobilenet_v2_0.35_224_no_top', options), undefined);
   assert.deepEqual(await fs.readdir(path.join(options.cacheDir!, 'models')), []);

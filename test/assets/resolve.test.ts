@@ -36,6 +36,7 @@ test('every registry entry names a source and a mirror path; names are unique', 
     if (asset.source.kind === 'file' || asset.source.kind === 'archive' || asset.source.kind === 'tfjs-model') {
       assert.match(asset.source.url, /^https:\/\//, asset.name);
     }
+    if (asset.source.kind === 'built') assert.match(asset.source.from.url, /^https:\/\//, asset.name);
   }
 });
 

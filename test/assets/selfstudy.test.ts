@@ -96,7 +96,7 @@ after(async () => {
 test('with no mirror, doctor says each asset will be downloaded or built from its official file', () => {
   assert.equal(comesFromText('flowers12', { cacheDir }), 'from: build from official 17flowers.tgz');
   assert.equal(comesFromText('cats_dogs_100', { cacheDir }), 'from: build from official cats_and_dogs_filtered.zip');
-  assert.equal(comesFromText('mobilenet_v2_0.35_224_no_top', { cacheDir }), 'from: build from official mobilenet_v2_0.35_224_no_top.h5');
+  assert.equal(comesFromText('mobilenet_v2_0.35_224_no_top', { cacheDir }), 'from: build from official mobilenet_v2_weights_tf_dim_ordering_tf_kernels_0.35_224_no_top.h5');
   assert.equal(comesFromText('hymenoptera_data', { cacheDir }), 'from: download');
   assert.equal(comesFromText('hymenoptera_data', { cacheDir, mirror: MIRROR }), 'from: mirror');
 });

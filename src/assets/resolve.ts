@@ -1,6 +1,7 @@
 /**
  * Turns an asset name into a local path: the offline mirror first, then the cache, then the
- * official download (verified, then moved into place in one rename).
+ * official download (verified, built where the source is of kind 'built', then moved into place
+ * in one rename).
  */
 import { existsSync, promises as fs } from 'node:fs';
 import * as path from 'node:path';

@@ -42,7 +42,8 @@ export async function fetchAssets(
 async function fetchOne(name: string, options: ResolveOptions): Promise<string> {
   const before = locateAsset(name, options);
   const where = await resolveAsset(name, options);
-  return `${name}: ${before ? `already in the ${before.origin}` : 'downloaded and verified'} at ${where}`;
+  const fetched = assetEntry(name).source.kind === 'built' ? 'built from its official download and checked' : 'downloaded and verified';
+  return `${name}: ${before ? `already in the ${before.origin}` : fetched} at ${where}`;
 }
 
 /** Puts `name` into the folder `into` in the mirror layout, copying a local copy when there is one. */

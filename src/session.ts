@@ -39,6 +39,16 @@ export function quickOr<T>(quickValue: T, fullValue: T): T {
 }
 
 /**
+ * The setup report's mode line, with how to switch: the mode is read from the environment
+ * Jupyter was started with, so switching means restarting Jupyter (a kernel restart is not enough).
+ */
+export function modeReport(quick: boolean = isQuickMode()): string {
+  return quick
+    ? 'Mode: quick (smaller images and fewer epochs, every step still runs). Full lesson: quit Jupyter, run npm start'
+    : 'Mode: full. Short version: quit Jupyter, run TRANSFER_LAB_QUICK=1 npm start';
+}
+
+/**
  * Sets up a lesson: backend, theme, seed. Prints which backend runs and what that means for speed.
  *
  * @example
@@ -53,7 +63,7 @@ export async function setupLab(options: SetupLabOptions = {}): Promise<LabSessio
   const session: LabSession = { backend, quick: isQuickMode(), seed: options.seed ?? 42, theme };
   if (verbose) {
     for (const note of backend.notes) console.log(`  note: ${note}`);
-    console.log(session.quick ? 'Mode: quick (smaller images and fewer epochs, every step still runs)' : 'Mode: full');
+    console.log(modeReport(session.quick));
   }
   return session;
 }

@@ -2,7 +2,8 @@
  * "Look at the data" before training: images per class and split, files that were skipped,
  * and a warning when classes are unbalanced.
  */
-import { DataFrame } from 'danfojs-node';
+import type { DataFrame } from 'danfojs-node';
+import { loadDanfo } from '../danfo';
 import type { FileIssue, SkippedFile } from './types';
 
 /** What datasetSummary reads from an iterator (a DirectoryIterator has all of it). */
@@ -46,8 +47,11 @@ export interface DatasetSummary {
   imbalance: Record<string, number>;
   /** Sentences for the learner: imbalance, classes missing from a split, skipped files. */
   warnings: string[];
-  /** The table as a danfojs DataFrame (same columns and rows as `table`). */
-  frame: DataFrame;
+  /**
+   * The table as a danfojs DataFrame (same columns and rows as `table`). Built on first read,
+   * so a summary that is only shown as a table never loads danfojs.
+   */
+  readonly frame: DataFrame;
 }
 
 /**
@@ -114,8 +118,12 @@ export function datasetSummary(iterators: Record<string, SummarySource>, opts: D
   values.push(['total', ...totals, totals.reduce((a, b) => a + b, 0)]);
   const rows = values.map((row) => Object.fromEntries(columns.map((col, i) => [col, row[i]])));
 
+  let frame: DataFrame | undefined;
   return {
     splits, classNames, counts, table: { columns, values }, rows, skipped, fileWarnings, imbalance, warnings,
-    frame: new DataFrame(values, { columns }),
+    get frame(): DataFrame {
+      frame ??= new (loadDanfo().DataFrame)(values, { columns });
+      return frame;
+    },
   };
 }

@@ -7,7 +7,8 @@
  * recall is 0/0; like sklearn (`zero_division="warn"`, which returns 0) we report 0 there, and the
  * report's `note` says which classes it happened for.
  */
-import * as dfd from 'danfojs-node';
+import type * as dfd from 'danfojs-node';
+import { loadDanfo } from '../danfo';
 import { DataError } from '../errors';
 import { checkLabels, confusionMatrix, type Labels } from './confusion';
 
@@ -234,5 +235,5 @@ export function reportToDataFrame(report: ClassificationReport): dfd.DataFrame {
   const classRows = report.rows.slice(0, -2);
   const averages = report.rows.slice(-2);
   const accuracyRow: ReportRow = { label: 'accuracy', precision: Number.NaN, recall: Number.NaN, f1: report.accuracy, support: report.support };
-  return new dfd.DataFrame([...classRows, accuracyRow, ...averages]);
+  return new (loadDanfo().DataFrame)([...classRows, accuracyRow, ...averages]);
 }

@@ -6,6 +6,7 @@ import { randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import type { Figure } from '../viz/figure';
 import { escapeHtml } from '../viz/tables';
+import { getTheme } from '../viz/theme';
 
 /** Event the inlined bundle fires once `window.Plotly` exists, for figures rendered before it. */
 const READY_EVENT = 'transfer-lab-plotly-ready';
@@ -91,7 +92,9 @@ export function figurePage(fig: Figure): string {
   const title = figureTitle(fig) || 'transfer-lab figure';
   return (
     '<!DOCTYPE html>\n<html lang="en">\n<head>\n<meta charset="utf-8">\n' +
-    `<title>${escapeHtml(title)}</title>\n</head>\n<body style="margin:16px">\n` +
+    `<title>${escapeHtml(title)}</title>\n</head>\n` +
+    // The page's own text (e.g. the missing-plotly note) in the theme's CJK-capable font stack.
+    `<body style="margin:16px;font-family:${escapeHtml(getTheme().fontFamily)}">\n` +
     figureHtml(fig, { includePlotly: true }) +
     '</body>\n</html>\n'
   );

@@ -7,6 +7,7 @@
 import * as tf from '@tensorflow/tfjs';
 import type * as Danfo from 'danfojs-node';
 import { DataError, ModelError } from '../errors';
+import { loadDanfo } from '../danfo';
 import type { FeatureWorkerPool } from '../parallel/pool';
 import {
   defaultFeatureCacheDir, featureCacheKey, readFeatureCache, stampFiles, weightsFingerprint, writeFeatureCache,
@@ -353,9 +354,7 @@ export interface DataFrameOptions {
  * or keep to a few hundred rows; danfojs holds every cell as a JS value.
  */
 export function featuresToDataFrame(set: Pick<FeatureSet, 'features' | 'labelIndices' | 'classNames'>, options: DataFrameOptions = {}): Danfo.DataFrame {
-  // Loaded here, not at import: danfojs-node is slow to load and only this function needs it.
-  // eslint-disable-next-line @typescript-eslint/no-require-imports
-  const dfd: typeof Danfo = require('danfojs-node');
+  const dfd = loadDanfo(); // loaded here, not at import (see src/danfo.ts)
   const rows = set.features.shape[0];
   const width = set.features.size / Math.max(rows, 1);
   if (set.labelIndices.length !== rows) {

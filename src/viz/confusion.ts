@@ -3,8 +3,8 @@
  * annotated with its count (and row percentage when normalised).
  */
 import { DataError } from '../errors';
-import { axis, baseLayout, Figure, font, plotlyText } from './figure';
-import { colorscaleBrightness, getTheme, plotlyColorscale } from './theme';
+import { axis, baseLayout, Figure, font, plotlyText, textWidth } from './figure';
+import { colorscaleBrightness, getTheme, plotlyColorscale, type Theme } from './theme';
 
 /** Options of {@link confusionMatrixFigure}. */
 export interface ConfusionMatrixOptions {
@@ -58,11 +58,16 @@ export function confusionMatrixFigure(
   );
 
   const layout = baseLayout(theme, { title: opts.title ?? 'Confusion matrix', showLegend: false });
-  layout.xaxis = axis(theme, 'predicted label', { type: 'category', tickangle: n > 4 ? -40 : 0, showgrid: false });
-  layout.yaxis = axis(theme, 'true label', { type: 'category', autorange: 'reversed', showgrid: false, scaleanchor: 'x' });
+  const margin = confusionMargins(classNames, theme, n > 4 ? 40 : 0, (layout.margin as { t: number }).t);
+  // The axis titles sit `standoff` px beyond the tick labels, inside margins sized for the longest
+  // class name: plotly's automargin alone let "true label" run into names such as "fritillary".
+  const title = (text: string): Record<string, unknown> => ({ text, font: font(theme, theme.axisTitleFontSize), standoff: margin.standoff });
+  layout.xaxis = axis(theme, 'predicted label', { type: 'category', tickangle: -margin.tickAngle, showgrid: false, title: title('predicted label') });
+  layout.yaxis = axis(theme, 'true label', { type: 'category', autorange: 'reversed', showgrid: false, scaleanchor: 'x', title: title('true label') });
   layout.annotations = annotations;
-  layout.height = Math.max(theme.figureHeight, n * cell + 220);
-  layout.width = Math.max(theme.figureHeight, n * cell + 260);
+  layout.margin = { t: margin.t, r: margin.r, b: margin.b, l: margin.l };
+  layout.height = Math.max(theme.figureHeight, n * cell + margin.t + margin.b);
+  layout.width = Math.max(theme.figureHeight, n * cell + margin.l + margin.r);
   return {
     data: [
       {
@@ -83,5 +88,39 @@ export function confusionMatrixFigure(
       },
     ],
     layout,
+  };
+}
+
+/** Margins of a confusion matrix, in px, and how its tick labels and axis titles are placed. */
+export interface ConfusionMargins {
+  t: number;
+  r: number;
+  b: number;
+  l: number;
+  /** Angle of the column (predicted) labels, degrees clockwise from horizontal: 0 or 40. */
+  tickAngle: number;
+  /** Gap in px between the tick labels and the axis title. */
+  standoff: number;
+}
+
+/**
+ * Margins that fit the longest class name beside (rows) and under (columns, rotated by
+ * `tickAngle` degrees) the matrix, plus the axis title beyond it, plus the colour bar on the right.
+ */
+export function confusionMargins(classNames: string[], theme: Theme, tickAngle: number, top: number): ConfusionMargins {
+  const longest = Math.max(...classNames.map((name) => Math.max(...name.split(/\r?\n/).map((line) => textWidth(line, theme.tickFontSize)))));
+  const tickPad = 10; // plotly's tick mark and the gap between tick and label
+  const standoff = Math.round(theme.axisTitleFontSize * 0.6);
+  const titleRoom = Math.ceil(theme.axisTitleFontSize * 1.4);
+  const rad = (tickAngle * Math.PI) / 180;
+  const under = Math.ceil(longest * Math.sin(rad) + theme.tickFontSize * Math.cos(rad) * 1.2);
+  const colorbar = Math.round(theme.fontSize * 1.4) + 3 * theme.tickFontSize + titleRoom + 30;
+  return {
+    t: top,
+    r: colorbar,
+    b: under + tickPad + standoff + titleRoom,
+    l: longest + tickPad + standoff + titleRoom,
+    tickAngle,
+    standoff,
   };
 }

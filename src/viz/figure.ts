@@ -51,6 +51,17 @@ export function plotlyText(text: string): string {
   return text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/\r?\n/g, '<br>');
 }
 
+/**
+ * Estimated width in px of one line of text at `fontSize`: about 0.6 em per Latin character (a
+ * little more than Arial's average, so estimates err on the roomy side) and 1 em per CJK or
+ * other full-width character. Used to size margins and tile columns before the browser measures.
+ */
+export function textWidth(text: string, fontSize: number): number {
+  let em = 0;
+  for (const ch of text) em += (ch.codePointAt(0) ?? 0) >= 0x2e80 ? 1 : 0.6;
+  return Math.ceil(em * fontSize);
+}
+
 /** Layout fields every figure gets from the theme: fonts, colours, margins, title. */
 export function baseLayout(theme: Theme, opts: BaseLayoutOptions = {}): Layout {
   const layout: Layout = {

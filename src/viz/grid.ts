@@ -2,7 +2,7 @@
  * Layout of a grid of small plots (image tiles, filters, activation maps): one pair of hidden
  * axes per tile, sized in pixels so tiles stay square and their titles have room.
  */
-import { baseLayout, font, Layout, plotlyText } from './figure';
+import { baseLayout, font, Layout, plotlyText, textWidth } from './figure';
 import { Theme } from './theme';
 
 /** What {@link tileGrid} needs. */
@@ -13,6 +13,11 @@ export interface TileGridSpec {
   tileSize: number;
   /** Text lines reserved above each tile for its title; 0 for none. */
   titleLines: number;
+  /**
+   * Width in px of the widest title line (see {@link textWidth}); columns widen to fit it, up to
+   * their share of `maxWidth` (wrap longer titles with {@link wrapTitle}). Default 0.
+   */
+  titleWidth?: number;
   /** Figure title; default none. */
   title?: string;
   /** Width the whole grid should not exceed, in px; tiles shrink to fit. Default 1150. */
@@ -41,7 +46,8 @@ export function tileGrid(theme: Theme, spec: TileGridSpec): { layout: Layout; ti
   const maxWidth = spec.maxWidth ?? 1150;
   const tile = Math.max(24, Math.min(spec.tileSize, Math.floor(maxWidth / columns) - gap));
   const titlePx = spec.titleLines > 0 ? Math.ceil(spec.titleLines * theme.annotationFontSize * 1.3) + 4 : 0;
-  const colW = tile + gap;
+  // A title wider than its tile would be clipped at both ends by the figure's edge: widen the column.
+  const colW = Math.max(tile, Math.min(spec.titleWidth ?? 0, Math.floor(maxWidth / columns) - gap)) + gap;
   const rowH = tile + titlePx + gap;
   const plotW = columns * colW;
   const plotH = rows * rowH;
@@ -56,7 +62,7 @@ export function tileGrid(theme: Theme, spec: TileGridSpec): { layout: Layout; ti
     const r = Math.floor(i / columns);
     const c = i % columns;
     const k = i === 0 ? '' : String(i + 1);
-    const left = c * colW + gap / 2;
+    const left = c * colW + (colW - tile) / 2;
     const top = r * rowH + titlePx + gap / 2;
     const x0 = left / plotW;
     const x1 = (left + tile) / plotW;
@@ -89,4 +95,36 @@ export function tileTitle(theme: Theme, tile: Tile, text: string, color?: string
     showarrow: false,
     font: font(theme, theme.annotationFontSize, color ?? theme.textColor),
   };
+}
+
+/** Width a tile title may take in a grid of `columns` columns no wider than `maxWidth` (default 1150) px. */
+export function maxTitleWidth(theme: Theme, columns: number, maxWidth = 1150): number {
+  return Math.floor(maxWidth / Math.max(1, columns)) - Math.round(theme.fontSize * 0.8);
+}
+
+/**
+ * Breaks each line of `text` that is wider than `maxPx` at the last '/', '_', '-' or space that
+ * fits (or anywhere, when none does), so a long file name becomes two or three lines, not a
+ * clipped one. Existing line breaks are kept.
+ */
+export function wrapTitle(text: string, maxPx: number, fontSize: number): string {
+  const out: string[] = [];
+  for (let line of text.split('\n')) {
+    while (textWidth(line, fontSize) > maxPx) {
+      const chars = [...line];
+      let fit = 1;
+      while (fit < chars.length && textWidth(chars.slice(0, fit + 1).join(''), fontSize) <= maxPx) fit++;
+      let cut = fit;
+      for (let i = fit; i > 0; i--) {
+        if ('/_- '.includes(chars[i - 1])) {
+          cut = i;
+          break;
+        }
+      }
+      out.push(chars.slice(0, cut).join('').trimEnd());
+      line = chars.slice(cut).join('');
+    }
+    out.push(line);
+  }
+  return out.join('\n');
 }

@@ -3,8 +3,8 @@
  * Each image travels as a PNG data URL inside the figure, so the figure is self-contained.
  */
 import { DataError } from '../errors';
-import { Figure, Trace } from './figure';
-import { defaultColumns, tileGrid, tileTitle } from './grid';
+import { Figure, textWidth, Trace } from './figure';
+import { defaultColumns, maxTitleWidth, tileGrid, tileTitle, wrapTitle } from './grid';
 import { getTheme } from './theme';
 
 /** One image of a grid, HWC pixel data as decoded by `decodeImage` or read from a tensor. */
@@ -118,13 +118,17 @@ export async function imageGridFigure(images: GridImage[], opts: ImageGridOption
     throw new DataError('imageGridFigure: images is empty; pass at least one {data, height, width, channels}.');
   }
   const theme = getTheme();
-  const titles = images.map((im) => im.title ?? im.label ?? '');
+  const columns = opts.columns ?? defaultColumns(images.length);
+  const fontSize = theme.annotationFontSize;
+  const titles = images.map((im) => wrapTitle(im.title ?? im.label ?? '', maxTitleWidth(theme, columns), fontSize));
+  const lines = titles.flatMap((t) => (t ? t.split('\n') : []));
   const titleLines = Math.max(0, ...titles.map((t) => (t ? t.split('\n').length : 0)));
   const { layout, tiles } = tileGrid(theme, {
     count: images.length,
-    columns: opts.columns ?? defaultColumns(images.length),
+    columns,
     tileSize: opts.tileSize ?? theme.tileSize,
     titleLines,
+    titleWidth: Math.max(0, ...lines.map((l) => textWidth(l, fontSize))),
     title: opts.title,
   });
   const encoded = await Promise.all(images.map((im) => pngDataUrl(im, opts.maxSide ?? 256)));

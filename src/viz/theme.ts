@@ -52,12 +52,28 @@ const BLUES = ['#f7fbff', '#deebf7', '#c6dbef', '#9ecae1', '#6baed6', '#4292c6',
 const VIRIDIS = ['#440154', '#482878', '#3e4989', '#31688e', '#26828e', '#1f9e89', '#35b779', '#6ece58', '#b5de2b', '#fde725'];
 const stops = (colors: string[]): readonly (readonly [number, string])[] =>
   Object.freeze(colors.map((c, i) => Object.freeze([i / (colors.length - 1), c] as const)));
+/**
+ * Fonts with Chinese glyphs, tried after the Latin ones so Latin text keeps its look while key
+ * terms such as 迁移学习 render in a matching sans-serif on every classroom OS: Noto Sans CJK /
+ * Source Han Sans (Linux, `apt install fonts-noto-cjk`), Microsoft YaHei (Windows), PingFang
+ * (macOS), WenQuanYi Micro Hei (older Linux).
+ */
+export const CJK_FONT_FAMILIES: readonly string[] = Object.freeze([
+  'Noto Sans CJK SC', 'Source Han Sans SC', 'Microsoft YaHei', 'PingFang SC', 'WenQuanYi Micro Hei',
+]);
+
+/** A CSS / plotly font-family list: the given Latin fonts, then {@link CJK_FONT_FAMILIES}, then sans-serif. */
+export function fontStack(latin: readonly string[]): string {
+  const quote = (f: string): string => (/\s/.test(f) ? `"${f}"` : f);
+  return [...latin, ...CJK_FONT_FAMILIES].map(quote).concat('sans-serif').join(', ');
+}
+
 const SYMBOLS = ['circle', 'square', 'diamond', 'triangle-up', 'x', 'cross', 'triangle-down', 'star'];
 
 const THEMES: Record<ThemeName, Theme> = {
   default: Object.freeze({
     name: 'default',
-    fontFamily: '"Helvetica Neue", Arial, "Noto Sans CJK SC", "Microsoft YaHei", sans-serif',
+    fontFamily: fontStack(['Helvetica Neue', 'Arial']),
     fontSize: 13,
     titleFontSize: 17,
     axisTitleFontSize: 14,
@@ -78,7 +94,7 @@ const THEMES: Record<ThemeName, Theme> = {
   }),
   projector: Object.freeze({
     name: 'projector',
-    fontFamily: 'Arial, "Noto Sans CJK SC", "Microsoft YaHei", sans-serif',
+    fontFamily: fontStack(['Arial']),
     fontSize: 22,
     titleFontSize: 30,
     axisTitleFontSize: 24,

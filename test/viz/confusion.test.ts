@@ -1,7 +1,9 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { DataError } from '../../src/errors';
-import { confusionMatrixFigure } from '../../src/viz/confusion';
+import { confusionMargins, confusionMatrixFigure } from '../../src/viz/confusion';
+import { textWidth } from '../../src/viz/figure';
+import { getTheme } from '../../src/viz/theme';
 
 type Note = { text: string; x: string; y: string };
 
@@ -55,4 +57,34 @@ test('count text is white on dark cells and dark on light cells, in both themes'
   setTheme('projector');
   assert.deepEqual(colors(), ['#000000', '#ffffff', '#ffffff', '#000000']);
   setTheme('default');
+});
+
+type Margin = { l: number; r: number; b: number; t: number };
+type Axis = { title: { text: string; standoff: number }; tickangle: number };
+
+test('margins grow with the longest class name, so the axis titles clear the tick labels', () => {
+  const names = (longest: string): string[] => ['iris', 'daisy', 'pansy', 'bluebell', longest];
+  const m = [[1, 0, 0, 0, 0], [0, 1, 0, 0, 0], [0, 0, 1, 0, 0], [0, 0, 0, 1, 0], [0, 0, 0, 0, 1]];
+  const short = confusionMatrixFigure(m, names('rose'));
+  const long = confusionMatrixFigure(m, names('lily-of-the-valley'));
+  const [ms, ml] = [short.layout.margin as Margin, long.layout.margin as Margin];
+  assert.ok(ml.l > ms.l && ml.b > ms.b, `left ${ms.l} -> ${ml.l}, bottom ${ms.b} -> ${ml.b}`);
+  // 'lily-of-the-valley' is 18 characters: at 12 px ticks that is ~130 px beside the rows.
+  assert.ok(ml.l - ms.l >= textWidth('lily-of-the-valley', 12) - textWidth('bluebell', 12));
+  const y = long.layout.yaxis as Axis;
+  const x = long.layout.xaxis as Axis;
+  assert.ok(y.title.standoff > 0 && x.title.standoff > 0, 'titles keep a gap to the tick labels');
+  assert.equal(x.tickangle, -40, 'five classes: rotated column labels');
+  assert.ok(ml.l >= textWidth('lily-of-the-valley', 12) + y.title.standoff + 14, 'labels + gap + title fit in the left margin');
+  // The matrix keeps its size: the figure grows by what the margins grew.
+  assert.equal((long.layout.width as number) - ml.l - ml.r, (short.layout.width as number) - ms.l - ms.r);
+});
+
+test('confusionMargins: Chinese class names count one em per character; unrotated labels need one text line', () => {
+  const theme = getTheme();
+  const latin = confusionMargins(['ab'], theme, 0, 40);
+  const chinese = confusionMargins(['蒲公英'], theme, 0, 40);
+  assert.equal(chinese.l - latin.l, textWidth('蒲公英', theme.tickFontSize) - textWidth('ab', theme.tickFontSize));
+  assert.equal(latin.b, chinese.b, 'horizontal labels: the bottom margin does not depend on their length');
+  assert.ok(confusionMargins(['a-much-longer-name'], theme, 40, 40).b > confusionMargins(['ab'], theme, 40, 40).b);
 });

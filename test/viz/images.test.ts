@@ -4,6 +4,8 @@ import sharp from 'sharp';
 import { DataError } from '../../src/errors';
 import { imageGridFigure, predictionTitle, toUint8Pixels } from '../../src/viz/images';
 import { getTheme } from '../../src/viz/theme';
+import { textWidth } from '../../src/viz/figure';
+import { wrapTitle } from '../../src/viz/grid';
 
 function gradient(h: number, w: number): Uint8Array {
   const d = new Uint8Array(h * w * 3);
@@ -65,4 +67,30 @@ test('wrong sizes fail with the expected length in the message', async () => {
     (e: Error) => e instanceof DataError && /image data has 10 values but 2x2x3 needs 12/.test(e.message),
   );
   await assert.rejects(imageGridFigure([]), /imageGridFigure: images is empty/);
+});
+
+test('a title wider than its tile widens the column instead of being clipped at both ends', async () => {
+  const title = 'val/ants/1119630822_cd325ea21a.jpg'; // notebook 00's photo
+  const image = { data: gradient(4, 6), height: 4, width: 6, channels: 3, title };
+  const fig = await imageGridFigure([image]);
+  const theme = getTheme();
+  const needed = textWidth(title, theme.annotationFontSize);
+  assert.ok(needed > theme.tileSize, 'the case under test: the title is wider than the tile');
+  const margin = fig.layout.margin as { l: number; r: number };
+  assert.ok((fig.layout.width as number) - margin.l - margin.r >= needed, `plot area ${fig.layout.width} px < title ${needed} px`);
+  const xDomain = (fig.layout.xaxis as { domain: [number, number] }).domain;
+  assert.ok(Math.abs((xDomain[0] + xDomain[1]) / 2 - 0.5) < 1e-9, 'the tile is centred under its title');
+  assert.equal((fig.layout.annotations as { text: string }[])[0].text, title, 'short enough to stay on one line');
+});
+
+test('wrapTitle breaks over-long titles at path separators, keeping every character', () => {
+  const title = 'train/dandelion/a_very_long_file_name_from_a_camera_0001.jpg';
+  const wrapped = wrapTitle(title, 150, 12);
+  const lines = wrapped.split('\n');
+  assert.ok(lines.length >= 3, wrapped);
+  assert.ok(lines.every((l) => textWidth(l, 12) <= 150), wrapped);
+  assert.equal(lines.join(''), title);
+  assert.ok(lines.slice(0, -1).every((l) => /[/_\- ]$/.test(l)), `each break follows a separator: ${wrapped}`);
+  assert.equal(wrapTitle('true: ants\npred: bees', 150, 12), 'true: ants\npred: bees', 'short lines are kept as they are');
+  assert.equal(wrapTitle('x'.repeat(40), 60, 10).split('\n')[0], 'x'.repeat(10), 'no separator: cut at the width');
 });

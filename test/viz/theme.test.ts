@@ -1,6 +1,8 @@
 import assert from 'node:assert/strict';
 import { afterEach, test } from 'node:test';
-import { getTheme, setTheme } from '../../src/viz/theme';
+import { CJK_FONT_FAMILIES, fontStack, getTheme, setTheme } from '../../src/viz/theme';
+import { escapeHtml, toHtmlTable } from '../../src/viz/tables';
+import { figurePage } from '../../src/notebook/html';
 import { trainingCurvesFigure } from '../../src/viz/training';
 
 afterEach(() => setTheme('default'));
@@ -37,4 +39,26 @@ test('figures built after setTheme use its font sizes and line widths', () => {
 test('setTheme rejects unknown names and lists the valid ones', () => {
   assert.throws(() => setTheme('dark' as 'default'), /setTheme: unknown theme "dark"; use one of default, projector/);
   assert.equal(getTheme().name, 'default');
+});
+
+test('both themes use a font stack with CJK families after the Latin ones, ending in sans-serif', () => {
+  for (const name of ['default', 'projector'] as const) {
+    setTheme(name);
+    const stack = getTheme().fontFamily;
+    const families = stack.split(',').map((f) => f.trim().replace(/^"|"$/g, ''));
+    assert.equal(families.at(-1), 'sans-serif', stack);
+    assert.ok(families.indexOf('Arial') >= 0 && families.indexOf('Arial') < families.indexOf('Noto Sans CJK SC'), stack);
+    for (const cjk of ['Noto Sans CJK SC', 'Source Han Sans SC', 'Microsoft YaHei', 'PingFang SC']) assert.ok(families.includes(cjk), `${name}: ${cjk} missing from ${stack}`);
+    assert.ok(stack.includes('"Noto Sans CJK SC"'), 'family names with spaces are quoted');
+  }
+});
+
+test('figures, HTML tables and figure pages carry the CJK-capable stack', () => {
+  const stack = getTheme().fontFamily;
+  const fig = trainingCurvesFigure(history, { title: '迁移学习' });
+  assert.equal((fig.layout.font as { family: string }).family, stack);
+  const table = toHtmlTable([{ 术语: '迁移学习', term: 'transfer learning' }]);
+  assert.ok(table.html.includes(`font-family:${escapeHtml(stack)}`), table.html.slice(0, 200));
+  assert.ok(figurePage(fig).includes(`<body style="margin:16px;font-family:${escapeHtml(stack)}">`));
+  assert.equal(fontStack(['Arial']), `Arial, ${CJK_FONT_FAMILIES.map((f) => `"${f}"`).join(', ')}, sans-serif`);
 });

@@ -2,7 +2,8 @@
  * LivePlot: the training curves (loss, accuracy, with validation) redrawn in place after every
  * epoch, so every notebook shows training the same way. When `fit` continues an earlier history
  * (feature extraction, then fine-tuning) the earlier epochs are drawn too, with a marker where
- * fine-tuning starts.
+ * fine-tuning starts. One instance passed to both phases (as `trainClassifier` does with its
+ * `callbacks`) keeps drawing into its one chart instead of starting a second one.
  */
 import * as tf from '@tensorflow/tfjs';
 import { createDisplay } from '../../notebook';
@@ -20,7 +21,11 @@ export interface LiveDisplayLike {
 
 /** Options of {@link LivePlot}. */
 export interface LivePlotArgs {
-  /** Where to draw. Default: a new `createDisplay()` from src/notebook at each train begin (one chart per fit call). */
+  /**
+   * Where to draw. Default: a new `createDisplay()` from src/notebook at train begin, except when
+   * this fit continues the history this same LivePlot drew (the next phase): then it keeps drawing
+   * into the chart it already has.
+   */
   display?: LiveDisplayLike;
   /** Chart title. Default 'Training curves'. */
   title?: string;
@@ -39,6 +44,8 @@ export class LivePlot extends tf.Callback implements TrainingContextAware {
   private readonly args: LivePlotArgs;
   private context?: TrainingContext;
   private display?: LiveDisplayLike;
+  /** The chart of the last run, kept after train end for a next phase that continues it. */
+  private lastDisplay?: LiveDisplayLike;
 
   constructor(args: LivePlotArgs = {}) {
     super();
@@ -51,8 +58,10 @@ export class LivePlot extends tf.Callback implements TrainingContextAware {
   }
 
   override async onTrainBegin(): Promise<void> {
-    this.history = this.context != null ? cloneHistory(this.context.history) : createHistory();
-    this.display = this.args.display ?? createDisplay();
+    const earlier = this.context?.history;
+    const continuesChart = this.lastDisplay !== undefined && earlier !== undefined && continuesHistory(earlier, this.history);
+    this.history = earlier !== undefined ? cloneHistory(earlier) : createHistory();
+    this.display = this.args.display ?? (continuesChart ? this.lastDisplay : createDisplay());
   }
 
   override async onEpochEnd(epoch: number, logs?: UnresolvedLogs): Promise<void> {
@@ -66,7 +75,19 @@ export class LivePlot extends tf.Callback implements TrainingContextAware {
 
   override async onTrainEnd(): Promise<void> {
     this.display?.close?.();
+    this.lastDisplay = this.display;
     this.display = undefined;
     this.context = undefined;
   }
+}
+
+/**
+ * True when `next` (the history a new fit starts from) begins with every epoch `drawn` holds:
+ * the new fit is the next phase of the run this plot drew, not an unrelated one.
+ */
+function continuesHistory(next: TrainingHistory, drawn: TrainingHistory): boolean {
+  const n = drawn.epoch.length;
+  if (n === 0 || next.epoch.length < n) return false;
+  if (drawn.epoch.some((e, i) => next.epoch[i] !== e)) return false;
+  return Object.entries(drawn.history).every(([metric, values]) => values.every((v, i) => Object.is(next.history[metric]?.[i], v)));
 }

@@ -5,6 +5,7 @@ import { compileFor } from '../../../src/train/compile';
 import { fit } from '../../../src/train/fit';
 import type { Figure } from '../../../src/viz';
 import { tinyData, tinyModel, useCpu } from '../helpers';
+import { FakeTslab, installFakeTslab } from '../../notebook/fake_tslab';
 
 before(useCpu);
 
@@ -43,4 +44,32 @@ test('redraws after every epoch and continues an earlier history with a fine-tun
     { name: 'train', startEpoch: 0 },
     { name: 'fine-tune', startEpoch: 2 },
   ]);
+});
+
+/** Display ids of the plotly outputs a (fake) notebook received, in order of first appearance. */
+function chartIds(fake: FakeTslab): string[] {
+  const ids = fake.sent.filter((m) => m.displayId !== undefined && 'application/vnd.plotly.v1+json' in m.data).map((m) => m.displayId!);
+  return [...new Set(ids)];
+}
+
+test('in a notebook, one LivePlot given to both phases (as trainClassifier does) draws one chart, not two', async () => {
+  const fake = installFakeTslab();
+  try {
+    const { x, y } = tinyData(20);
+    const model = compileFor(tinyModel());
+    const plot = new LivePlot({ title: 'head, then fine-tuning' });
+    const h1 = await fit(model, { x, y }, { epochs: 2, batchSize: 10, validationData: [x, y], callbacks: [plot], verbose: 0 });
+    await fit(model, { x, y }, { epochs: 4, batchSize: 10, validationData: [x, y], history: h1, phase: 'fine-tune', callbacks: [plot], verbose: 0 });
+    const ids = chartIds(fake);
+    assert.equal(ids.length, 1, `expected one chart updated in place, got ${ids.length}`);
+    const last = fake.sent.filter((m) => m.displayId === ids[0]).pop()!.data['application/vnd.plotly.v1+json'] as Figure;
+    assert.deepEqual(last.data.find((t) => t.name === 'loss')?.x, [1, 2, 3, 4], 'the one chart ends with both phases');
+
+    // A new LivePlot, or the same one on an unrelated run, starts a chart of its own.
+    await fit(compileFor(tinyModel()), { x, y }, { epochs: 1, batchSize: 10, validationData: [x, y], callbacks: [plot], verbose: 0 });
+    await fit(model, { x, y }, { epochs: 5, batchSize: 10, validationData: [x, y], history: h1, callbacks: [new LivePlot()], verbose: 0 });
+    assert.equal(chartIds(fake).length, 3);
+  } finally {
+    fake.uninstall();
+  }
 });

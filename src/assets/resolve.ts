@@ -4,18 +4,25 @@
  */
 import { existsSync, promises as fs } from 'node:fs';
 import * as path from 'node:path';
-import { AssetError } from '../errors';
+import { AssetError, DamagedFileError } from '../errors';
 import { checkManifest, fileDigest, parseManifest, type ManifestCheck, type ManifestEntry } from './checksum';
 import { downloadFile, type DownloadOptions } from './download';
 import { extractArchive } from './extract';
 import { cacheDir, manifestsDir, mirrorDir, type AssetLocationOptions } from './locations';
-import { ASSETS, findAsset, type AssetEntry, type AssetName } from './registry';
+import { checkModelFiles, isModelAsset } from './model_files';
+import { ASSETS, findAsset, type AssetEntry, type AssetName, type KerasWeightsModel } from './registry';
 
 export interface ResolveOptions extends AssetLocationOptions {
   /** Never download; fail with instructions instead. Defaults to env TRANSFER_LAB_OFFLINE=1. */
   offline?: boolean;
   /** Passed to each file download (retries, progress, a fake fetch in tests). */
-  download?: Omit<DownloadOptions, 'digest'>;
+  download?: Omit<DownloadOptions, 'digest' | 'size'>;
+  /**
+   * When a model asset's copy in the cache is damaged, delete it and download it again instead of
+   * throwing (what `transfer-lab fetch NAME` does). A damaged mirror is never replaced: it is the
+   * teacher's to fix. Defaults to false.
+   */
+  replaceDamaged?: boolean;
 }
 
 /** Where an asset was found. */
@@ -55,8 +62,19 @@ export function locateAsset(name: AssetName | string, options: AssetLocationOpti
  */
 export async function resolveAsset(name: AssetName | string, options: ResolveOptions = {}): Promise<string> {
   const found = locateAsset(name, options);
-  if (found) return found.path;
   const entry = assetEntry(name);
+  if (found) {
+    // Model files are checked on every use (hashes come from the verified-file memo), so a
+    // damaged copy is an error here instead of a silently worse model later.
+    if (!isModelAsset(entry)) return found.path;
+    try {
+      await checkModelFiles(`resolveAsset('${entry.name}')`, entry, found.path, found.origin, options);
+      return found.path;
+    } catch (err) {
+      if (!(err instanceof DamagedFileError) || found.origin !== 'cache' || !options.replaceDamaged) throw err;
+      await fs.rm(found.path, { recursive: true, force: true });
+    }
+  }
   const offline = options.offline ?? process.env.TRANSFER_LAB_OFFLINE === '1';
   const mirror = mirrorDir(options);
   const where = mirror ? `the mirror ${mirror} or the cache ${cacheDir(options)}` : `the cache ${cacheDir(options)} (no mirror set)`;
@@ -80,8 +98,11 @@ async function readManifest(entry: AssetEntry): Promise<ManifestEntry[] | undefi
   return parseManifest(await fs.readFile(path.join(manifestsDir(), entry.manifest), 'utf8'));
 }
 
-/** Downloads into a private temp folder, verifies, then renames into the cache. */
-async function downloadAsset(entry: AssetEntry, options: ResolveOptions): Promise<string> {
+/**
+ * Downloads `entry` into a private temp folder, verifies it, then renames it into the cache; the
+ * worker of `resolveAsset`, exported so tests can point an entry at a local server.
+ */
+export async function downloadAsset(entry: AssetEntry, options: ResolveOptions): Promise<string> {
   const final = path.join(cacheDir(options), entry.mirrorPath);
   const staging = `${final}.staging-${process.pid}`;
   await fs.rm(staging, { recursive: true, force: true });
@@ -92,7 +113,14 @@ async function downloadAsset(entry: AssetEntry, options: ResolveOptions): Promis
     let produced: string;
     if (source.kind === 'file') {
       produced = path.join(staging, source.file);
-      await downloadFile(source.url, produced, { ...dl, digest: source.digest });
+      if (!source.digest && source.size === undefined) {
+        throw new AssetError(
+          `resolveAsset: '${entry.name}' has neither a published checksum nor a known size, so a download cut short ` +
+            'could not be told from a whole one; it is not downloaded. Record its size in src/assets/registry.ts.',
+        );
+      }
+      await downloadFile(source.url, produced, { ...dl, digest: source.digest, size: source.size });
+      if (source.kerasModel) await checkKerasStructure(entry, produced, source.kerasModel, source.url);
     } else if (source.kind === 'files') {
       for (const file of source.files) await downloadFile(file.url, path.join(staging, file.file), { ...dl, digest: file.digest });
       produced = staging;
@@ -114,12 +142,24 @@ async function downloadAsset(entry: AssetEntry, options: ResolveOptions): Promis
       await extractArchive(archive, path.join(staging, 'x'), source.format);
       produced = path.join(staging, 'x', source.root);
       const manifest = await readManifest(entry);
+      if (!manifest && !source.digest) {
+        throw new AssetError(`resolveAsset: '${entry.name}' has neither an archive checksum nor a file manifest, so it cannot be verified; nothing was kept.`);
+      }
       if (manifest) {
         const check = await checkManifest(produced, manifest);
+        if (check.missing.length > 0) {
+          throw new DamagedFileError(
+            `resolveAsset: the archive of '${entry.name}' from ${source.url} lacks ${check.missing.length} of the ${manifest.length} ` +
+              `file(s) of datasets/manifests/${entry.manifest} (first: ${check.missing[0]}): an incomplete or cut-off archive; nothing was kept. ` +
+              'Run the fetch again; if it keeps failing, use the course mirror (TRANSFER_LAB_MIRROR).',
+            path.join(produced, check.missing[0]),
+          );
+        }
         if (check.mismatched.length > 0) {
-          throw new AssetError(
+          throw new DamagedFileError(
             `resolveAsset: '${entry.name}' from ${source.url} has ${check.mismatched.length} file(s) that differ from the ` +
               `course's checksums (first: ${check.mismatched[0]}); nothing was kept.`,
+            path.join(produced, check.mismatched[0]),
           );
         }
       }
@@ -138,6 +178,22 @@ async function downloadAsset(entry: AssetEntry, options: ResolveOptions): Promis
 
 interface ModelJson {
   weightsManifest?: { paths: string[] }[];
+}
+
+/**
+ * The structure check of a weight file with no published hash. The checker lives with the .h5
+ * loader in src/models/weights and builds the model, which itself resolves assets: it is required
+ * here at call time, not at load time, so the two modules do not load each other.
+ */
+async function checkKerasStructure(entry: AssetEntry, file: string, spec: KerasWeightsModel, url: string): Promise<void> {
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const { checkKerasH5Structure } = require('../models/weights/h5_structure') as typeof import('../models/weights/h5_structure');
+  try {
+    await checkKerasH5Structure(file, spec);
+  } catch (err) {
+    if (!(err instanceof DamagedFileError)) throw err;
+    throw new DamagedFileError(`resolveAsset: '${entry.name}' downloaded from ${url} was not kept: ${err.message}`, err.file);
+  }
 }
 
 /** The outcome of checking one asset on disk, for `transfer-lab doctor`. */
@@ -159,6 +215,18 @@ export async function verifyAsset(name: AssetName, options: AssetLocationOptions
   const found = locateAsset(name, options);
   if (!found) {
     return { name, origin: 'missing', state: 'missing', detail: entry.source.kind === 'mirror-only' ? 'mirror only' : `transfer-lab fetch ${name}` };
+  }
+  if (isModelAsset(entry)) {
+    // Every file, every time: the verified-file memo makes this cheap after the first run.
+    try {
+      const report = await checkModelFiles(`verifyAsset('${entry.name}')`, entry, found.path, found.origin, options);
+      if (report.files === 0) return { name, origin: found.origin, path: found.path, state: 'unchecked', detail: 'no published checksum' };
+      const memo = report.fromMemo > 0 ? `, ${report.fromMemo} unchanged since hashed` : '';
+      return { name, origin: found.origin, path: found.path, state: 'ok', detail: `${report.files} file(s) verified${memo}` };
+    } catch (err) {
+      if (!(err instanceof DamagedFileError)) throw err;
+      return { name, origin: found.origin, path: found.path, state: 'corrupt', detail: err.message.replace(/^verifyAsset\('[^']*'\): /, '') };
+    }
   }
   let manifest = await readManifest(entry);
   // The course mirror adds metadata.json (labels) beside the official TF.js files; a download has none.

@@ -139,7 +139,18 @@ export async function downloadAsset(entry: AssetEntry, options: ResolveOptions):
     } else if (source.kind === 'archive') {
       const archive = path.join(staging, `archive.${source.format}`);
       await downloadFile(source.url, archive, { ...dl, digest: source.digest });
-      await extractArchive(archive, path.join(staging, 'x'), source.format);
+      try {
+        await extractArchive(archive, path.join(staging, 'x'), source.format);
+      } catch (err) {
+        // A hostile archive (an entry outside the folder, a link) keeps its own error: it is not a transfer fault.
+        if (err instanceof AssetError && /refused/.test(err.message)) throw err;
+        const why = err instanceof Error ? err.message : String(err);
+        throw new DamagedFileError(
+          `resolveAsset: the archive of '${entry.name}' from ${source.url} cannot be extracted (${why}): it was cut off or damaged ` +
+            'in transfer; nothing was kept. Run the fetch again; if it keeps failing, use the course mirror (TRANSFER_LAB_MIRROR).',
+          archive,
+        );
+      }
       produced = path.join(staging, 'x', source.root);
       const manifest = await readManifest(entry);
       if (!manifest && !source.digest) {

@@ -92,11 +92,10 @@ export async function checkModelFiles(
   const expected = await expectedModelFiles(entry, assetPath, origin);
   const fix = damagedFileFix(entry, origin);
   const present: ExpectedModelFile[] = [];
-  for (const item of expected) {
-    let size: number;
-    try {
-      size = (await fs.stat(item.file)).size;
-    } catch {
+  const sizes = await Promise.all(expected.map((item) => fs.stat(item.file).then((st) => st.size, () => undefined)));
+  for (const [i, item] of expected.entries()) {
+    const size = sizes[i];
+    if (size === undefined) {
       if (item.optional) continue;
       throw new DamagedFileError(`${fn}: '${entry.name}' is incomplete: ${item.file} is missing. ${fix}`, item.file);
     }

@@ -71,8 +71,10 @@ export async function memoizedDigests(
   const memo = await readMemo(where);
   const result = new Map<string, MemoDigest>();
   let changed = false;
-  for (const file of files) {
-    const st = await fs.stat(file);
+  // All stats at once: a memo hit costs only these, so they should not queue one by one.
+  const stats = await Promise.all(files.map((file) => fs.stat(file)));
+  for (const [i, file] of files.entries()) {
+    const st = stats[i];
     const key = path.resolve(file);
     const known = memo[key];
     const same =

@@ -22,3 +22,16 @@ export class ModelError extends TransferLabError {}
 
 /** Training could not start or continue (bad options, missing metric, broken checkpoint). */
 export class TrainError extends TransferLabError {}
+
+/**
+ * A file on disk differs from what it must be: its checksum or its size is not the known one
+ * (a damaged copy, a truncated download, or not the official file). `file` is its path.
+ */
+export class DamagedFileError extends AssetError {
+  constructor(
+    message: string,
+    readonly file: string,
+  ) {
+    super(message);
+  }
+}

@@ -11,6 +11,12 @@ export type ProgressListener = (received: number, total: number | undefined) => 
 export interface DownloadOptions {
   /** Expected digest; a mismatch deletes the file and counts as a failed attempt. */
   digest?: Digest;
+  /**
+   * Expected byte length, the check for a file whose publisher gives no digest: without it (and
+   * without a Content-Length header) a connection cut short would look like a whole file. A
+   * different length deletes the file and counts as a failed attempt. Defaults to no check.
+   */
+  size?: number;
   /** Attempts before giving up. Defaults to 3. */
   retries?: number;
   /** Called as bytes arrive. Defaults to a text progress line on stderr. */
@@ -59,7 +65,13 @@ export async function downloadFile(url: string, dest: string, options: DownloadO
   let lastError: unknown;
   for (let attempt = 1; attempt <= retries; attempt++) {
     try {
-      await fetchToFile(fetchImpl, url, partial, onProgress);
+      const received = await fetchToFile(fetchImpl, url, partial, onProgress, options.size);
+      if (options.size !== undefined && received !== options.size) {
+        throw new AssetError(
+          `downloadFile(${url}): received ${received} bytes, but the file is known to have ${options.size} ` +
+            '(the connection was cut short, or the server sent another file); it was not kept.',
+        );
+      }
       await verifyDigest(partial, options.digest, `downloadFile(${url})`);
       await fs.rename(partial, dest);
       return;
@@ -76,11 +88,12 @@ export async function downloadFile(url: string, dest: string, options: DownloadO
   );
 }
 
-async function fetchToFile(fetchImpl: typeof fetch, url: string, file: string, onProgress: ProgressListener): Promise<void> {
+/** Streams the response body into `file`; returns the number of bytes received. */
+async function fetchToFile(fetchImpl: typeof fetch, url: string, file: string, onProgress: ProgressListener, knownSize?: number): Promise<number> {
   const response = await fetchImpl(url);
   if (!response.ok || !response.body) throw new Error(`HTTP ${response.status} ${response.statusText}`);
   const lengthHeader = response.headers.get('content-length');
-  const total = lengthHeader ? Number(lengthHeader) : undefined;
+  const total = lengthHeader ? Number(lengthHeader) : knownSize;
   const out = createWriteStream(file);
   let received = 0;
   try {
@@ -95,9 +108,10 @@ async function fetchToFile(fetchImpl: typeof fetch, url: string, file: string, o
   } finally {
     await new Promise<void>((resolve, reject) => out.end((err?: Error | null) => (err ? reject(err) : resolve())));
   }
-  if (total !== undefined && received !== total) {
-    throw new Error(`connection closed after ${received} of ${total} bytes`);
+  if (lengthHeader && received !== Number(lengthHeader)) {
+    throw new Error(`connection closed after ${received} of ${lengthHeader} bytes`);
   }
+  return received;
 }
 
 function sleep(ms: number): Promise<void> {

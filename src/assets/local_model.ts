@@ -5,7 +5,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { promises as fs } from 'node:fs';
 import * as path from 'node:path';
-import { AssetError } from '../errors';
+import { AssetError, DamagedFileError } from '../errors';
 
 interface ModelJsonFile {
   modelTopology: object;
@@ -15,6 +15,48 @@ interface ModelJsonFile {
   convertedBy?: string | null;
   trainingConfig?: tf.io.TrainingConfig;
   userDefinedMetadata?: { [key: string]: {} };
+}
+
+/** Bytes per value of each stored dtype (a quantized weight is stored in its quantization dtype). */
+const BYTES_PER_VALUE: Record<string, number> = { float32: 4, int32: 4, bool: 1, complex64: 8, uint8: 1, uint16: 2, float16: 2 };
+
+/** Bytes the weights of one manifest group take, or undefined when a dtype has no fixed size (strings). */
+export function manifestGroupBytes(weights: tf.io.WeightsManifestEntry[]): number | undefined {
+  let total = 0;
+  for (const w of weights) {
+    const dtype = w.quantization?.dtype ?? w.dtype;
+    const bytes = BYTES_PER_VALUE[dtype];
+    if (bytes === undefined) return undefined;
+    total += bytes * w.shape.reduce((a, b) => a * b, 1);
+  }
+  return total;
+}
+
+/**
+ * Throws a DamagedFileError when a group's shards do not hold the bytes its weightsManifest
+ * describes: tfjs would otherwise fail deep inside with "the tensor should have N values but has M"
+ * (or, for extra bytes, load shifted values). Names the shard, its expected and actual size.
+ */
+function checkShardSizes(dir: string, modelJson: string, group: { paths: string[]; weights: tf.io.WeightsManifestEntry[] }, sizes: number[]): void {
+  const expected = manifestGroupBytes(group.weights);
+  const actual = sizes.reduce((a, b) => a + b, 0);
+  if (expected === undefined || expected === actual) return;
+  const fix =
+    'The file is truncated or damaged: copy it again (a run: train again or restore its folder; a course model: ' +
+    're-copy the mirror or run transfer-lab fetch NAME).';
+  if (group.paths.length === 1) {
+    const shard = path.join(dir, group.paths[0]);
+    throw new DamagedFileError(
+      `loadLayersModelFromDir: weight file ${shard} has ${actual} bytes, but ${modelJson} describes ${expected} bytes of weights for it ` +
+        `(${group.weights.length} weights, first '${group.weights[0]?.name}'). ${fix}`,
+      shard,
+    );
+  }
+  const listing = group.paths.map((p, i) => `${p} ${sizes[i]} bytes`).join(', ');
+  throw new DamagedFileError(
+    `loadLayersModelFromDir: the weight shards ${listing} in ${dir} hold ${actual} bytes together, but ${modelJson} describes ${expected}. ${fix}`,
+    path.join(dir, group.paths[group.paths.length - 1]),
+  );
 }
 
 /** An IOHandler that reads `<dir>/model.json` and its shards from disk. */
@@ -35,14 +77,17 @@ export function localModelHandler(dir: string): tf.io.IOHandler {
       const buffers: Buffer[] = [];
       for (const group of json.weightsManifest) {
         weightSpecs.push(...group.weights);
+        const groupBuffers: Buffer[] = [];
         for (const shard of group.paths) {
           const shardPath = path.join(dir, shard);
           try {
-            buffers.push(await fs.readFile(shardPath));
+            groupBuffers.push(await fs.readFile(shardPath));
           } catch {
             throw new AssetError(`loadLayersModelFromDir: weight shard ${shardPath} listed in ${file} is missing.`);
           }
         }
+        checkShardSizes(dir, file, group, groupBuffers.map((b) => b.byteLength));
+        buffers.push(...groupBuffers);
       }
       const all = Buffer.concat(buffers);
       return {

@@ -4,17 +4,15 @@ import { assetEntry, locateAsset } from './resolve';
 
 /**
  * 'mirror' or 'cache' when it is on disk; otherwise 'download' (the official file as is), 'build'
- * (made on this machine from an official download) or 'mirror only'.
+ * (made on this machine from an official download).
  */
-export type AssetComesFrom = 'mirror' | 'cache' | 'download' | 'build' | 'mirror only';
+export type AssetComesFrom = 'mirror' | 'cache' | 'download' | 'build';
 
 /** Where `name` will come from, without touching the network. */
 export function assetComesFrom(name: string, options: AssetLocationOptions = {}): AssetComesFrom {
   const found = locateAsset(name, options);
   if (found) return found.origin === 'mirror' ? 'mirror' : 'cache';
-  const kind = assetEntry(name).source.kind;
-  if (kind === 'built') return 'build';
-  return kind === 'mirror-only' ? 'mirror only' : 'download';
+  return assetEntry(name).source.kind === 'built' ? 'build' : 'download';
 }
 
 /** What doctor prints for an asset: 'from: mirror', ..., 'from: build from official 17flowers.tgz'. */

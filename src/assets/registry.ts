@@ -33,21 +33,29 @@ export interface Digest {
   md5?: string;
 }
 
+/**
+ * The Keras application a .h5 weight file belongs to: a download without a published hash is kept
+ * only if every weighted layer of this model is in the file with the right shapes.
+ */
+export interface KerasWeightsModel {
+  family: 'mobilenet' | 'mobilenet_v2';
+  alpha: number;
+  includeTop: boolean;
+}
+
 /** How an asset is obtained from its official source. */
 export type AssetSource =
-  /** One file, saved under `file` (a weights .h5, a labels .json). */
-  | { kind: 'file'; url: string; file: string; digest?: Digest }
+  /**
+   * One file, saved under `file` (a weights .h5, a labels .json). `size` is its byte length, the
+   * check when the publisher gives no digest; `kerasModel` is the model its .h5 weights must fit.
+   */
+  | { kind: 'file'; url: string; file: string; digest?: Digest; size?: number; kerasModel?: KerasWeightsModel }
   /** A TF.js layers model: model.json, then every shard its weightsManifest lists. */
   | { kind: 'tfjs-model'; url: string }
   /** A .zip or .tar.gz archive, extracted; `root` is the folder inside it that becomes the asset. */
   | { kind: 'archive'; url: string; format: 'zip' | 'tar.gz'; root: string; digest?: Digest }
   /** Several files saved side by side (MNIST's four idx files). */
   | { kind: 'files'; files: { url: string; file: string; digest?: Digest }[] }
-  /**
-   * Not downloadable as is: the course's curated derivative of a public dataset (a subset, resized).
-   * It comes from the course mirror only; `origin` says where the original lives.
-   */
-  | { kind: 'mirror-only'; origin: string }
   /**
    * Built on this machine from an official download (`from`) by the builder `build` of
    * src/assets/builders/; `origin` says what the official source is. Where the result cannot be
@@ -96,6 +104,7 @@ function kerasWeights(
   file: string,
   md5: string | undefined,
   sizeMB: number,
+  unhashed?: { size: number; kerasModel: KerasWeightsModel },
 ): AssetEntry {
   return {
     name,
@@ -103,7 +112,7 @@ function kerasWeights(
     description,
     mirrorPath: `models/keras/${file}`,
     layout: 'file',
-    source: { kind: 'file', url: `${KERAS_APPS}/${folder}/${file}`, file, digest: md5 ? { md5 } : undefined },
+    source: { kind: 'file', url: `${KERAS_APPS}/${folder}/${file}`, file, digest: md5 ? { md5 } : undefined, ...unhashed },
     sizeMB,
   };
 }
@@ -266,11 +275,17 @@ export const ASSETS: readonly AssetEntry[] = [
   kerasWeights('keras_resnet50_no_top', 'Keras ResNet50 ImageNet weights, no top', 'resnet', 'resnet50_weights_tf_dim_ordering_tf_kernels_notop.h5', '4d473c1dd8becc155b73f8504c6f6626', 90),
   kerasWeights('keras_inception_v3', 'Keras InceptionV3 ImageNet weights with top', 'inception_v3', 'inception_v3_weights_tf_dim_ordering_tf_kernels.h5', '9a0d58056eeedaa3f26cb7ebd46da564', 92),
   kerasWeights('keras_inception_v3_no_top', 'Keras InceptionV3 ImageNet weights, no top', 'inception_v3', 'inception_v3_weights_tf_dim_ordering_tf_kernels_notop.h5', 'bcbd6486424b2319ff4ef7d526e38f63', 84),
-  // Keras publishes no hash for the MobileNet files; the download is kept without verification.
-  kerasWeights('keras_mobilenet_v2_1.0_224', 'Keras MobileNetV2 1.0 ImageNet weights with top', 'mobilenet_v2', 'mobilenet_v2_weights_tf_dim_ordering_tf_kernels_1.0_224.h5', undefined, 14),
-  kerasWeights('keras_mobilenet_v2_1.0_224_no_top', 'Keras MobileNetV2 1.0 ImageNet weights, no top', 'mobilenet_v2', 'mobilenet_v2_weights_tf_dim_ordering_tf_kernels_1.0_224_no_top.h5', undefined, 9),
-  kerasWeights('keras_mobilenet_1_0_224', 'Keras MobileNet 1.0 ImageNet weights with top', 'mobilenet', 'mobilenet_1_0_224_tf.h5', undefined, 17),
-  kerasWeights('keras_mobilenet_1_0_224_no_top', 'Keras MobileNet 1.0 ImageNet weights, no top', 'mobilenet', 'mobilenet_1_0_224_tf_no_top.h5', undefined, 13),
+  // Keras publishes no hash for the MobileNet files. A download is kept only if its byte length is
+  // the known one (the Content-Length Keras' own get_file reports for these URLs, e.g.
+  // "14536120/14536120") and every layer the model needs is in it with the right shapes.
+  kerasWeights('keras_mobilenet_v2_1.0_224', 'Keras MobileNetV2 1.0 ImageNet weights with top', 'mobilenet_v2', 'mobilenet_v2_weights_tf_dim_ordering_tf_kernels_1.0_224.h5', undefined, 14,
+    { size: 14536120, kerasModel: { family: 'mobilenet_v2', alpha: 1.0, includeTop: true } }),
+  kerasWeights('keras_mobilenet_v2_1.0_224_no_top', 'Keras MobileNetV2 1.0 ImageNet weights, no top', 'mobilenet_v2', 'mobilenet_v2_weights_tf_dim_ordering_tf_kernels_1.0_224_no_top.h5', undefined, 9,
+    { size: 9406464, kerasModel: { family: 'mobilenet_v2', alpha: 1.0, includeTop: false } }),
+  kerasWeights('keras_mobilenet_1_0_224', 'Keras MobileNet 1.0 ImageNet weights with top', 'mobilenet', 'mobilenet_1_0_224_tf.h5', undefined, 17,
+    { size: 17225924, kerasModel: { family: 'mobilenet', alpha: 1.0, includeTop: true } }),
+  kerasWeights('keras_mobilenet_1_0_224_no_top', 'Keras MobileNet 1.0 ImageNet weights, no top', 'mobilenet', 'mobilenet_1_0_224_tf_no_top.h5', undefined, 17,
+    { size: 17225924, kerasModel: { family: 'mobilenet', alpha: 1.0, includeTop: false } }),
 ];
 
 /** The registry entry for `name`, or undefined for an unknown name. */

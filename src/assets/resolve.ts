@@ -5,24 +5,31 @@
  */
 import { existsSync, promises as fs } from 'node:fs';
 import * as path from 'node:path';
-import { AssetError } from '../errors';
+import { AssetError, DamagedFileError } from '../errors';
 import { checkManifest, fileDigest, parseManifest, type ManifestCheck, type ManifestEntry } from './checksum';
 import { downloadFile, type DownloadOptions } from './download';
 import { extractArchive } from './extract';
 import { cacheDir, manifestsDir, mirrorDir, type AssetLocationOptions } from './locations';
-import { ASSETS, findAsset, type AssetEntry, type AssetName, type AssetSource } from './registry';
+import { checkModelFiles, isModelAsset } from './model_files';
+import { ASSETS, findAsset, type AssetEntry, type AssetName, type AssetSource, type KerasWeightsModel } from './registry';
 import { buildAsset, BUILD_RECORD, removeStaleStaging } from './build';
 
 export interface ResolveOptions extends AssetLocationOptions {
   /** Never download; fail with instructions instead. Defaults to env TRANSFER_LAB_OFFLINE=1. */
   offline?: boolean;
   /** Passed to each file download (retries, progress, a fake fetch in tests). */
-  download?: Omit<DownloadOptions, 'digest'>;
+  download?: Omit<DownloadOptions, 'digest' | 'size'>;
   /**
    * Sources to use instead of the registry's, by asset name: tests put a local HTTP server in
    * place of the official hosts with it. Defaults to none (the registry's official sources).
    */
   sources?: Partial<Record<AssetName, AssetSource>>;
+  /**
+   * When a model asset's copy in the cache is damaged, delete it and download it again instead of
+   * throwing (what `transfer-lab fetch NAME` does). A damaged mirror is never replaced: it is the
+   * teacher's to fix. Defaults to false.
+   */
+  replaceDamaged?: boolean;
 }
 
 /** Where an asset was found. */
@@ -62,18 +69,22 @@ export function locateAsset(name: AssetName | string, options: AssetLocationOpti
  */
 export async function resolveAsset(name: AssetName | string, options: ResolveOptions = {}): Promise<string> {
   const found = locateAsset(name, options);
-  if (found) return found.path;
   const entry = assetEntry(name);
+  if (found) {
+    // Model files are checked on every use (hashes come from the verified-file memo), so a
+    // damaged copy is an error here instead of a silently worse model later.
+    if (!isModelAsset(entry)) return found.path;
+    try {
+      await checkModelFiles(`resolveAsset('${entry.name}')`, entry, found.path, found.origin, options);
+      return found.path;
+    } catch (err) {
+      if (!(err instanceof DamagedFileError) || found.origin !== 'cache' || !options.replaceDamaged) throw err;
+      await fs.rm(found.path, { recursive: true, force: true });
+    }
+  }
   const offline = options.offline ?? process.env.TRANSFER_LAB_OFFLINE === '1';
   const mirror = mirrorDir(options);
   const where = mirror ? `the mirror ${mirror} or the cache ${cacheDir(options)}` : `the cache ${cacheDir(options)} (no mirror set)`;
-  const source = options.sources?.[entry.name] ?? entry.source;
-  if (source.kind === 'mirror-only') {
-    throw new AssetError(
-      `resolveAsset: '${name}' is not in ${where}, and it cannot be downloaded as is: it is the course's ` +
-        `curated copy of ${source.origin}. Set TRANSFER_LAB_MIRROR (or --mirror) to the course asset folder.`,
-    );
-  }
   if (offline) {
     throw new AssetError(
       `resolveAsset: '${name}' is not in ${where}, and downloads are off (offline). ` +
@@ -83,25 +94,40 @@ export async function resolveAsset(name: AssetName | string, options: ResolveOpt
   return downloadAsset(entry, options);
 }
 
+/** The source to fetch `entry` from: the test's stand-in when given, else the registry's official one. */
+function sourceOf(entry: AssetEntry, options: ResolveOptions): AssetSource {
+  return options.sources?.[entry.name] ?? entry.source;
+}
+
 async function readManifest(entry: AssetEntry): Promise<ManifestEntry[] | undefined> {
   if (!entry.manifest) return undefined;
   return parseManifest(await fs.readFile(path.join(manifestsDir(), entry.manifest), 'utf8'));
 }
 
-/** Downloads into a private temp folder, verifies, then renames into the cache. */
-async function downloadAsset(entry: AssetEntry, options: ResolveOptions): Promise<string> {
+/**
+ * Downloads `entry` into a private temp folder, verifies it, then renames it into the cache; the
+ * worker of `resolveAsset`, exported so tests can point an entry at a local server.
+ */
+export async function downloadAsset(entry: AssetEntry, options: ResolveOptions): Promise<string> {
   const final = path.join(cacheDir(options), entry.mirrorPath);
   const staging = `${final}.staging-${process.pid}`;
   await removeStaleStaging(final);
   await fs.rm(staging, { recursive: true, force: true });
   await fs.mkdir(staging, { recursive: true });
   const dl = options.download ?? {};
-  const source = options.sources?.[entry.name] ?? entry.source;
+  const source = sourceOf(entry, options);
   try {
     let produced: string;
     if (source.kind === 'file') {
       produced = path.join(staging, source.file);
-      await downloadFile(source.url, produced, { ...dl, digest: source.digest });
+      if (!source.digest && source.size === undefined) {
+        throw new AssetError(
+          `resolveAsset: '${entry.name}' has neither a published checksum nor a known size, so a download cut short ` +
+            'could not be told from a whole one; it is not downloaded. Record its size in src/assets/registry.ts.',
+        );
+      }
+      await downloadFile(source.url, produced, { ...dl, digest: source.digest, size: source.size });
+      if (source.kerasModel) await checkKerasStructure(entry, produced, source.kerasModel, source.url);
     } else if (source.kind === 'files') {
       for (const file of source.files) await downloadFile(file.url, path.join(staging, file.file), { ...dl, digest: file.digest });
       produced = staging;
@@ -120,15 +146,38 @@ async function downloadAsset(entry: AssetEntry, options: ResolveOptions): Promis
     } else if (source.kind === 'archive') {
       const archive = path.join(staging, `archive.${source.format}`);
       await downloadFile(source.url, archive, { ...dl, digest: source.digest });
-      await extractArchive(archive, path.join(staging, 'x'), source.format);
+      try {
+        await extractArchive(archive, path.join(staging, 'x'), source.format);
+      } catch (err) {
+        // A hostile archive (an entry outside the folder, a link) keeps its own error: it is not a transfer fault.
+        if (err instanceof AssetError && /refused/.test(err.message)) throw err;
+        const why = err instanceof Error ? err.message : String(err);
+        throw new DamagedFileError(
+          `resolveAsset: the archive of '${entry.name}' from ${source.url} cannot be extracted (${why}): it was cut off or damaged ` +
+            'in transfer; nothing was kept. Run the fetch again; if it keeps failing, use the course mirror (TRANSFER_LAB_MIRROR).',
+          archive,
+        );
+      }
       produced = path.join(staging, 'x', source.root);
       const manifest = await readManifest(entry);
+      if (!manifest && !source.digest) {
+        throw new AssetError(`resolveAsset: '${entry.name}' has neither an archive checksum nor a file manifest, so it cannot be verified; nothing was kept.`);
+      }
       if (manifest) {
         const check = await checkManifest(produced, manifest);
+        if (check.missing.length > 0) {
+          throw new DamagedFileError(
+            `resolveAsset: the archive of '${entry.name}' from ${source.url} lacks ${check.missing.length} of the ${manifest.length} ` +
+              `file(s) of datasets/manifests/${entry.manifest} (first: ${check.missing[0]}): an incomplete or cut-off archive; nothing was kept. ` +
+              'Run the fetch again; if it keeps failing, use the course mirror (TRANSFER_LAB_MIRROR).',
+            path.join(produced, check.missing[0]),
+          );
+        }
         if (check.mismatched.length > 0) {
-          throw new AssetError(
+          throw new DamagedFileError(
             `resolveAsset: '${entry.name}' from ${source.url} has ${check.mismatched.length} file(s) that differ from the ` +
               `course's checksums (first: ${check.mismatched[0]}); nothing was kept.`,
+            path.join(produced, check.mismatched[0]),
           );
         }
       }
@@ -153,6 +202,22 @@ interface ModelJson {
   weightsManifest?: { paths: string[] }[];
 }
 
+/**
+ * The structure check of a weight file with no published hash. The checker lives with the .h5
+ * loader in src/models/weights and builds the model, which itself resolves assets: it is required
+ * here at call time, not at load time, so the two modules do not load each other.
+ */
+async function checkKerasStructure(entry: AssetEntry, file: string, spec: KerasWeightsModel, url: string): Promise<void> {
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const { checkKerasH5Structure } = require('../models/weights/h5_structure') as typeof import('../models/weights/h5_structure');
+  try {
+    await checkKerasH5Structure(file, spec);
+  } catch (err) {
+    if (!(err instanceof DamagedFileError)) throw err;
+    throw new DamagedFileError(`resolveAsset: '${entry.name}' downloaded from ${url} was not kept: ${err.message}`, err.file);
+  }
+}
+
 /** The outcome of checking one asset on disk, for `transfer-lab doctor`. */
 export interface AssetStatus {
   name: AssetName;
@@ -171,7 +236,19 @@ export async function verifyAsset(name: AssetName, options: AssetLocationOptions
   const entry = assetEntry(name);
   const found = locateAsset(name, options);
   if (!found) {
-    return { name, origin: 'missing', state: 'missing', detail: entry.source.kind === 'mirror-only' ? 'mirror only' : `transfer-lab fetch ${name}` };
+    return { name, origin: 'missing', state: 'missing', detail: `transfer-lab fetch ${name}` };
+  }
+  if (isModelAsset(entry)) {
+    // Every file, every time: the verified-file memo makes this cheap after the first run.
+    try {
+      const report = await checkModelFiles(`verifyAsset('${entry.name}')`, entry, found.path, found.origin, options);
+      if (report.files === 0) return { name, origin: found.origin, path: found.path, state: 'unchecked', detail: 'no published checksum' };
+      const memo = report.fromMemo > 0 ? `, ${report.fromMemo} unchanged since hashed` : '';
+      return { name, origin: found.origin, path: found.path, state: 'ok', detail: `${report.files} file(s) verified${memo}` };
+    } catch (err) {
+      if (!(err instanceof DamagedFileError)) throw err;
+      return { name, origin: found.origin, path: found.path, state: 'corrupt', detail: err.message.replace(/^verifyAsset\('[^']*'\): /, '') };
+    }
   }
   // A built copy is checked against the record its build wrote, not the mirror's checksums.
   const record = entry.layout === 'folder' ? path.join(found.path, BUILD_RECORD) : undefined;

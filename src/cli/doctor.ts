@@ -3,28 +3,38 @@
  * zeromq binding, Jupyter and the registered kernel, the tfjs backend, the cache and mirror, and
  * every asset's presence and checksums; prints one table and fails on a blocker.
  */
-import { accessSync, constants, mkdirSync } from 'node:fs';
-import { ASSETS, cacheDir, comesFromText, mirrorDir, verifyAsset } from '../assets';
+import { accessSync, constants, existsSync, mkdirSync } from 'node:fs';
+import { cacheDir, mirrorDir } from '../assets';
 import { setupBackend, NATIVE_INSTALL_HINT } from '../backend';
 import { WASM_GRADIENT_KERNELS } from '../backend/kernels/register';
 import * as tf from '@tensorflow/tfjs';
+import { assetChecks, type AssetCheckLevel } from './doctor_assets';
 import { JUPYTER_APT_PACKAGES, findJupyterPython, tslabKernelStatus, tslabVersion } from './jupyter';
 import { textTable } from './table';
 
-/** 'fail' blocks the lab; 'warn' works but slower or with less; 'ok' is fine. */
-export type CheckLevel = 'ok' | 'warn' | 'fail';
+/**
+ * 'fail' blocks the lab; 'warn' works but slower or with less; 'ok' is fine; 'optional' is an
+ * absent extra no lesson needs.
+ */
+export type CheckLevel = AssetCheckLevel;
 
 export interface DoctorCheck {
   check: string;
   level: CheckLevel;
   detail: string;
+  /** The one command or step that clears this row, for failing and warning rows that have one. */
+  fix?: string;
 }
 
 export interface DoctorOptions {
-  /** Hash every file of every asset instead of a sample. Defaults to false. */
+  /** Hash every file of every dataset instead of a sample (model files are always all checked). Defaults to false. */
   full?: boolean;
   mirror?: string;
   cacheDir?: string;
+  /** Treat the network as absent without probing the asset sources. Defaults to env TRANSFER_LAB_OFFLINE=1. */
+  offline?: boolean;
+  /** The fetch that probes asset sources (tests send it to a local server). Defaults to the global fetch. */
+  fetchImpl?: typeof fetch;
 }
 
 /** Runs every check; never throws for a failed check (that is a row). */
@@ -77,26 +87,26 @@ export async function runDoctor(options: DoctorOptions = {}): Promise<DoctorChec
     add('cache folder', 'warn', `${cache} is not writable; set TRANSFER_LAB_CACHE`);
   }
   const mirror = mirrorDir(options);
-  add('mirror folder', mirror ? 'ok' : 'warn', mirror ?? 'none set (TRANSFER_LAB_MIRROR); assets download from their official URLs');
+  if (!mirror) add('mirror folder', 'warn', 'none set (TRANSFER_LAB_MIRROR); assets come from the cache or their official URLs');
+  else if (!existsSync(mirror)) add('mirror folder', 'warn', `${mirror} does not exist (check TRANSFER_LAB_MIRROR / --mirror)`);
+  else add('mirror folder', 'ok', mirror);
 
-  for (const entry of ASSETS) {
-    const status = await verifyAsset(entry.name, { ...options, sample: options.full ? undefined : 24 });
-    // The lab needs the course's own assets; the large Keras weight files are optional extras.
-    const needed = entry.kind !== 'weights' || entry.name === 'keras_mobilenet_2_5_224_tf_no_top';
-    const level: CheckLevel =
-      status.state === 'ok' || status.state === 'unchecked' ? 'ok' : status.state === 'corrupt' ? 'fail' : needed && entry.name !== 'imagenet_class_index' ? 'warn' : 'ok';
-    const where = status.path ? `${status.origin}: ` : '';
-    add(`asset ${entry.name}`, level, `${status.state === 'missing' ? 'not present' : status.state}; ${where}${status.detail}; ${comesFromText(entry.name, options)}`);
-  }
+  checks.push(...(await assetChecks(options)));
   return checks;
 }
 
-/** The doctor table as text, with a last line saying whether the lab can run. */
+/**
+ * The doctor table as text, with a last line saying whether the lab can run and, under it, the
+ * distinct fixes of the failing rows.
+ */
 export function formatDoctor(checks: DoctorCheck[]): string {
-  const mark: Record<CheckLevel, string> = { ok: 'ok', warn: 'WARN', fail: 'FAIL' };
+  const mark: Record<CheckLevel, string> = { ok: 'ok', warn: 'WARN', fail: 'FAIL', optional: 'optional' };
   const table = textTable(['check', 'status', 'detail'], checks.map((c) => [c.check, mark[c.level], c.detail]));
-  const fails = checks.filter((c) => c.level === 'fail').length;
+  const failing = checks.filter((c) => c.level === 'fail');
   const warns = checks.filter((c) => c.level === 'warn').length;
-  const verdict = fails ? `${fails} blocker(s): fix the FAIL rows before class.` : `Ready${warns ? ` (${warns} warning(s))` : ''}.`;
-  return `${table}\n\n${verdict}`;
+  if (failing.length === 0) return `${table}\n\nReady${warns ? ` (${warns} warning(s))` : ''}.`;
+  // Every missing asset shares one fix (the course mirror holds them all), so this stays short.
+  const fixes = [...new Set(failing.map((c) => c.fix).filter((f): f is string => f !== undefined))];
+  const fixLines = fixes.length ? `\nTo fix:\n${fixes.map((f) => `  ${f}`).join('\n')}` : '';
+  return `${table}\n\nNot ready: ${failing.length} blocker(s), the FAIL rows.${fixLines}`;
 }

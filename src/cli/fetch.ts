@@ -41,7 +41,8 @@ export async function fetchAssets(
 
 async function fetchOne(name: string, options: ResolveOptions): Promise<string> {
   const before = locateAsset(name, options);
-  const where = await resolveAsset(name, options);
+  // A damaged model copy in the cache is replaced by a fresh download; a damaged mirror is an error.
+  const where = await resolveAsset(name, { ...options, replaceDamaged: true });
   const fetched = assetEntry(name).source.kind === 'built' ? 'built from its official download and checked' : 'downloaded and verified';
   return `${name}: ${before ? `already in the ${before.origin}` : fetched} at ${where}`;
 }
@@ -53,6 +54,8 @@ async function fetchInto(name: string, into: string, options: ResolveOptions): P
   const existing = locateAsset(name, options);
   if (existing && path.resolve(existing.path) === target) return `${name}: already in ${target}`;
   if (existing) {
+    // Checks a model asset's files first, so a damaged copy is never spread to a new mirror.
+    await resolveAsset(name, options);
     await fs.mkdir(path.dirname(target), { recursive: true });
     await fs.cp(existing.path, target, { recursive: true });
     if (entry.layout === 'folder') await fs.writeFile(path.join(target, '.transfer-lab-complete'), new Date().toISOString());

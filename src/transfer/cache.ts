@@ -12,7 +12,7 @@ import * as tf from '@tensorflow/tfjs';
 import { cacheDir } from '../assets';
 
 /** Bumped when the file layout changes, so old entries become misses instead of misreads. */
-export const FEATURE_CACHE_VERSION = 1;
+export const FEATURE_CACHE_VERSION = 2;
 
 /**
  * Default folder for cached features: `features/` in the course cache of src/assets, i.e.
@@ -69,30 +69,29 @@ export function featureCacheKey(parts: FeatureKeyParts): string {
 }
 
 /**
- * A short identity of a model's current weights: sha256 over every weight's name, shape and up to
- * 64 evenly spaced values. Cheap even for VGG (no full copy of the weights), and it changes when
- * fine-tuning or a different weight file changes the weights.
+ * The identity of a model's current weights: sha256 over every weight's name, shape and ALL its
+ * values. Hashing every value (not a sample) matters: one damaged byte in a weight file, or a
+ * fine-tuning step, changes some value somewhere, and features computed from other weights must
+ * never be reused for it. It costs one read of the weights (~10 ms per million values here).
  */
 export function weightsFingerprint(model: tf.LayersModel): string {
   const hash = createHash('sha256');
-  const weights = model.weights;
-  for (const w of weights) hash.update(`${w.originalName}:${JSON.stringify(w.shape)};`);
-  if (weights.length > 0) {
-    const samples = tf.tidy(() => {
-      const parts = weights.map((w) => {
-        const flat = w.read().reshape([-1]);
-        const n = flat.shape[0];
-        const k = Math.min(64, n);
-        const idx = Array.from({ length: k }, (_, i) => Math.floor((i * n) / k));
-        return tf.gather(flat, tf.tensor1d(idx, 'int32')).cast('float32');
-      });
-      return tf.concat(parts);
-    });
-    const values = samples.dataSync() as Float32Array;
-    samples.dispose();
-    hash.update(Buffer.from(values.buffer, values.byteOffset, values.byteLength));
+  for (const w of model.weights) {
+    hash.update(`${w.originalName}:${w.dtype}:${JSON.stringify(w.shape)};`);
+    // read() gives the variable itself (nothing to dispose); dataSync copies its values out.
+    const values = w.read().dataSync();
+    if (values instanceof Float32Array || values instanceof Int32Array || values instanceof Uint8Array) {
+      hash.update(Buffer.from(values.buffer, values.byteOffset, values.byteLength));
+    } else {
+      hash.update(JSON.stringify(Array.from(values as ArrayLike<unknown>)));
+    }
   }
-  return hash.digest('hex').slice(0, 16);
+  return hash.digest('hex').slice(0, 32);
+}
+
+/** sha256 hex of a feature array's bytes, stored in the sidecar and checked on every read. */
+export function featureDataChecksum(data: Float32Array): string {
+  return createHash('sha256').update(Buffer.from(data.buffer, data.byteOffset, data.byteLength)).digest('hex');
 }
 
 /** The JSON half of a cache entry. */
@@ -116,6 +115,8 @@ export interface FeatureMeta {
   /** Seconds the extraction took. */
   seconds: number;
   createdAt: string;
+  /** sha256 of the `.f32` file's bytes (set by `writeFeatureCache`); a read that disagrees recomputes. */
+  dataSha256?: string;
 }
 
 /** A cache entry read back. */
@@ -128,8 +129,18 @@ function entryPaths(dir: string, key: string): { bin: string; json: string } {
   return { bin: path.join(dir, `${key}.f32`), json: path.join(dir, `${key}.json`) };
 }
 
-/** Reads an entry; null when missing, of another version, or inconsistent (then it is recomputed). */
-export function readFeatureCache(dir: string, key: string): FeatureCacheEntry | null {
+/** Options of {@link readFeatureCache}. */
+export interface ReadFeatureCacheOptions {
+  /** Where the one-line warning about a damaged entry goes. Defaults to console.warn. */
+  warn?: (line: string) => void;
+}
+
+/**
+ * Reads an entry; null when missing, of another version, or inconsistent (then it is recomputed).
+ * A `.f32` file whose bytes no longer match the checksum in its sidecar (damaged on disk, same
+ * size) is also a miss, with a one-line warning: reusing it would silently change the results.
+ */
+export function readFeatureCache(dir: string, key: string, options: ReadFeatureCacheOptions = {}): FeatureCacheEntry | null {
   const files = entryPaths(dir, key);
   if (!fs.existsSync(files.json) || !fs.existsSync(files.bin)) return null;
   let meta: FeatureMeta;
@@ -139,7 +150,7 @@ export function readFeatureCache(dir: string, key: string): FeatureCacheEntry | 
     return null;
   }
   const shapeOk = Array.isArray(meta.shape) && (meta.shape.length === 2 || meta.shape.length === 4);
-  if (meta.version !== FEATURE_CACHE_VERSION || meta.key !== key || !shapeOk) return null;
+  if (meta.version !== FEATURE_CACHE_VERSION || meta.key !== key || !shapeOk || typeof meta.dataSha256 !== 'string') return null;
   const buf = fs.readFileSync(files.bin);
   const count = meta.shape.reduce((a, b) => a * b, 1);
   if (buf.byteLength !== count * 4) return null;
@@ -148,6 +159,13 @@ export function readFeatureCache(dir: string, key: string): FeatureCacheEntry | 
     buf.byteOffset % 4 === 0
       ? new Float32Array(buf.buffer, buf.byteOffset, count)
       : new Float32Array(buf.buffer.slice(buf.byteOffset, buf.byteOffset + buf.byteLength));
+  const actual = featureDataChecksum(data);
+  if (actual !== meta.dataSha256) {
+    (options.warn ?? console.warn)(
+      `extractFeatures: cached features ${files.bin} are damaged (sha256 ${actual.slice(0, 12)}..., expected ${meta.dataSha256.slice(0, 12)}...); recomputing them.`,
+    );
+    return null;
+  }
   return { meta, data };
 }
 
@@ -155,6 +173,7 @@ export function readFeatureCache(dir: string, key: string): FeatureCacheEntry | 
 export function writeFeatureCache(dir: string, meta: FeatureMeta, data: Float32Array): void {
   fs.mkdirSync(dir, { recursive: true });
   const files = entryPaths(dir, meta.key);
+  meta = { ...meta, dataSha256: featureDataChecksum(data) };
   const suffix = `.tmp-${process.pid}-${Date.now()}`;
   fs.writeFileSync(files.bin + suffix, Buffer.from(data.buffer, data.byteOffset, data.byteLength));
   fs.renameSync(files.bin + suffix, files.bin);

@@ -17,7 +17,7 @@ test('doctor --json reports every check with a level, including each asset', () 
   for (const name of ['node', 'tslab', 'zeromq (tslab transport)', 'jupyter', 'backend', 'cache folder', 'mirror folder', 'asset hymenoptera_data']) {
     assert.ok(checks.includes(name), `missing check ${name}`);
   }
-  assert.ok(rows.every((r) => ['ok', 'warn', 'fail'].includes(r.level)));
+  assert.ok(rows.every((r) => ['ok', 'warn', 'fail', 'optional'].includes(r.level)));
   assert.equal(rows.find((r) => r.check === 'asset hymenoptera_data')?.level, 'ok');
   assert.equal(code, rows.some((r) => r.level === 'fail') ? 1 : 0, 'exit code follows the blockers');
 });

@@ -16,7 +16,7 @@ import { DataError, TrainError } from '../errors';
 import { preprocessInput } from '../models';
 import { FeatureWorkerPool } from '../parallel/pool';
 import { cacheAugmentedFeatures, extractFeatures, joinModels, pooledFeatureModel, splitAt, unfreeze, type ExtractFeaturesOptions, type FeatureSet, type StrategyName } from '../transfer';
-import { loadWeightsFromDir, MetricMonitor, type FitCallback, type TrainingHistory } from '../train';
+import { loadWeightsFromDir, MetricMonitor, orderedWeights, type FitCallback, type TrainingHistory } from '../train';
 import { pipelineBase, type PipelineBase } from './bases';
 import { RunCheckpoints, type PhaseBest } from './checkpoints';
 import { seededDropout } from './dropout';
@@ -397,7 +397,7 @@ async function trainWithCheckpoints(
   tf.dispose([trainSet.features, trainSet.labels, valSet.features, valSet.labels]);
   const optimizers: tf.Optimizer[] = [head.optimizer];
 
-  let model = joinModels(features, head, `${base.name}_classifier`);
+  let joined = split ? null : joinModels(features, head, `${base.name}_classifier`);
   let fineTuneEval: Evaluation | undefined;
   let phase2Best: PhaseBest | null = null;
   let keptPhase: KeptModel['phase'] = 'featureExtraction';
@@ -409,7 +409,9 @@ async function trainWithCheckpoints(
     const trainActs = frozen.train;
     const valActs = frozen.val;
     // The pretrained top, to put back when fine-tuning does not beat the head alone.
-    const pretrainedTop = top.getWeights().map((w) => w.clone());
+    // (orderedWeights: getWeights() lists trainable weights first, an order that unfreezing changes.)
+    const topWeights = orderedWeights(top);
+    const pretrainedTop = topWeights.map((w) => w.read().clone());
     const upper = tf.model({ inputs: top.inputs, outputs: head.apply(top.outputs[0]) as tf.SymbolicTensor, name: `${base.name}_upper` });
     unfreeze(upper, 'all', { recompile: { optimizer: 'adam', learningRate: options.fineTuneLearningRate ?? 1e-5, loss: 'categoricalCrossentropy', metrics: ['accuracy'] } });
     optimizers.push(upper.optimizer);
@@ -427,15 +429,19 @@ async function trainWithCheckpoints(
       keptPhase = 'fineTune';
     } else {
       // The head's best epoch on the pretrained top: what feature extraction ended with.
-      top.setWeights(pretrainedTop);
+      topWeights.forEach((w, i) => w.write(pretrainedTop[i]));
       if (phase1.best !== null) await loadWeightsFromDir(head, checkpoints.best('feature-extraction'));
     }
     tf.dispose(pretrainedTop);
-    model = joinModels(bottom, upper, `${base.name}_classifier`);
+    joined = joinModels(bottom, upper, `${base.name}_classifier`);
     fineTuneSeconds = (Date.now() - t2) / 1000;
     tf.dispose([trainActs.features, trainActs.labels, valActs.features, valActs.labels]);
   }
-  // The returned model predicts; the optimizers' moment estimates are not needed any more.
+  // The returned model is a standalone copy, so that its dispose() frees every weight: the models
+  // built on the way share layers, and tfjs' layer reference counts then keep them alive (22
+  // tensors per fine-tuning run, 6 optimizer slots per run, growing with every notebook re-run).
+  const model = await standaloneCopy(joined!);
+  tf.dispose([...orderedWeights(baseModel), ...orderedWeights(head)].map((w) => w.read()));
   for (const o of optimizers) o.dispose();
   const kept: KeptModel = {
     phase: keptPhase, monitor, featureExtractionBest: phase1.best, fineTuneBest: phase2Best,
@@ -461,6 +467,20 @@ async function trainWithCheckpoints(
     resumed: resume,
     seconds: { features: featureSeconds, head: headSeconds, fineTune: fineTuneSeconds, total: (Date.now() - run.start) / 1000 },
   };
+}
+
+/** A new model with the same architecture and a copy of the weights, sharing nothing with `model`. */
+async function standaloneCopy(model: tf.LayersModel): Promise<tf.LayersModel> {
+  const weights = orderedWeights(model);
+  const { data, specs } = await tf.io.encodeWeights(weights.map((w) => ({ name: w.originalName, tensor: w.read() })));
+  const topology = model.toJSON(null, false);
+  return tf.loadLayersModel(
+    tf.io.fromMemory({
+      modelTopology: typeof topology === 'string' ? (JSON.parse(topology) as tf.io.ModelJSON['modelTopology']) : topology,
+      weightSpecs: specs,
+      weightData: tf.io.CompositeArrayBuffer.join(data),
+    }),
+  );
 }
 
 /** One past the last epoch of `history`. */

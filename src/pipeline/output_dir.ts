@@ -37,7 +37,7 @@ export async function prepareOutputDir(dir: string, caller = 'trainClassifier'):
     } catch (err) {
       if (err instanceof TrainError) throw err;
       const code = (err as NodeJS.ErrnoException).code;
-      if (code !== 'ENOENT' || path.dirname(existing) === existing) {
+      if ((code !== 'ENOENT' && code !== 'ENOTDIR') || path.dirname(existing) === existing) {
         throw new TrainError(`${caller}: cannot use output folder '${target}': '${existing}' cannot be read (${reason(err)}); ${fix}.`);
       }
       missing.unshift(existing);

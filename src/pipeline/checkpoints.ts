@@ -46,10 +46,11 @@ export class RunCheckpoints {
     return path.join(this.dir, phase, 'best');
   }
 
-  /** True when the folder holds anything (an unfinished run). */
+  /** True when the folder holds a trained epoch of some phase (an unfinished run; run.json alone is not one). */
   async hasAny(): Promise<boolean> {
     try {
-      return (await fs.readdir(this.dir)).length > 0;
+      const entries = await fs.readdir(this.dir);
+      return entries.includes('feature-extraction') || entries.includes('fine-tune');
     } catch {
       return false;
     }

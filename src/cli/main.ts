@@ -1,17 +1,16 @@
 #!/usr/bin/env node
 /**
  * The `transfer-lab` command: a thin face over the library (the notebooks are the other).
- * Subcommands: doctor, fetch.
+ * Subcommands: doctor, fetch, models, train, evaluate (the table COMMANDS); parsing and errors: args.ts.
  */
-import { parseArgs } from 'node:util';
 import { ASSETS } from '../assets';
-import { TransferLabError } from '../errors';
+import { runCli, stringFlag, UsageError, type CliCommand } from './args';
 import { formatDoctor, runDoctor } from './doctor';
 import { fetchAssets } from './fetch';
 import { textTable } from './table';
-import { runEvaluateCommand, runTrainCommand } from './train';
+import { EVALUATE_OPTIONS, EVALUATE_USAGE, runEvaluateCommand, runTrainCommand, TRAIN_OPTIONS, TRAIN_USAGE } from './train';
 
-const USAGE = `Usage: transfer-lab <command> [options]
+const USAGE = `Usage: transfer-lab <command> [options]   (transfer-lab <command> --help for one command)
 
 Commands:
   doctor [--full] [--json]          check Node, tslab, Jupyter, the backend and every asset
@@ -19,7 +18,8 @@ Commands:
                                     --into DIR builds a complete mirror folder for an offline room
   models [--json]                   build every zoo model (random weights): parameter counts vs Keras
   train --data DIR [--val DIR | --validation-split F] [--model NAME] [--strategy featureExtraction|fineTune]
-        [--epochs N] [--fine-tune-epochs N] [--augment N] [--seed N] [--workers N] [--out DIR] [--json]
+        [--epochs N] [--fine-tune-epochs N] [--augment N] [--seed N] [--workers N] [--out DIR] [--resume]
+        [--ignore-extra-classes] [--json]
                                     transfer-learn a classifier from class folders; saves model, metrics, plots
                                     (the same --seed gives the same run; --workers 0 runs the base in one thread)
   evaluate --model-dir DIR --data DIR [--json]
@@ -28,52 +28,38 @@ Commands:
 Common options:
   --mirror DIR      offline asset mirror (env TRANSFER_LAB_MIRROR)
   --cache DIR       cache folder (env TRANSFER_LAB_CACHE; default ~/.cache/transfer-lab)
+  --debug           print stack traces of errors (or set env DEBUG=1)
 
 Assets: ${ASSETS.map((a) => a.name).join(', ')}`;
 
-async function main(argv: string[]): Promise<number> {
-  const [command, ...rest] = argv;
-  const { values, positionals } = parseArgs({
-    args: rest,
-    allowPositionals: true,
-    options: {
-      mirror: { type: 'string' },
-      cache: { type: 'string' },
-      full: { type: 'boolean', default: false },
-      json: { type: 'boolean', default: false },
-      help: { type: 'boolean', short: 'h', default: false },
-      data: { type: 'string' },
-      val: { type: 'string' },
-      'validation-split': { type: 'string' },
-      model: { type: 'string' },
-      strategy: { type: 'string' },
-      epochs: { type: 'string' },
-      'fine-tune-epochs': { type: 'string' },
-      augment: { type: 'string' },
-      seed: { type: 'string' },
-      workers: { type: 'string' },
-      out: { type: 'string' },
-      into: { type: 'string' },
-      'model-dir': { type: 'string' },
-    },
-  });
-  const locations = { mirror: values.mirror, cacheDir: values.cache };
-  switch (command) {
-    case 'doctor': {
-      const checks = await runDoctor({ ...locations, full: values.full });
+const locations = (values: Record<string, string | boolean | undefined>) => ({ mirror: stringFlag(values, 'mirror'), cacheDir: stringFlag(values, 'cache') });
+
+/** Every subcommand: add a line here for a new one (its usage, flags and run function). */
+const COMMANDS: Record<string, CliCommand> = {
+  doctor: {
+    usage: 'Usage: transfer-lab doctor [--full] [--json]\n  check Node, tslab, Jupyter, the backend and every asset; --full hashes every file',
+    options: { full: { type: 'boolean' }, json: { type: 'boolean' } },
+    async run(values) {
+      const checks = await runDoctor({ ...locations(values), full: values.full === true });
       console.log(values.json ? JSON.stringify(checks) : formatDoctor(checks));
       return checks.some((c) => c.level === 'fail') ? 1 : 0;
-    }
-    case 'fetch': {
-      if (positionals.length === 0) {
-        console.error(`transfer-lab fetch: name an asset or 'all'.\n\n${USAGE}`);
-        return 2;
-      }
-      const { lines, failed } = await fetchAssets(positionals, { ...locations, into: values.into });
+    },
+  },
+  fetch: {
+    usage: `Usage: transfer-lab fetch NAME... | all [--into DIR]\n  download assets into the cache (the mirror is used first); --into DIR builds a mirror folder\n  assets: ${ASSETS.map((a) => a.name).join(', ')}`,
+    options: { into: { type: 'string' } },
+    positionals: true,
+    async run(values, positionals) {
+      if (positionals.length === 0) throw new UsageError("name an asset or 'all'.");
+      const { lines, failed } = await fetchAssets(positionals, { ...locations(values), into: stringFlag(values, 'into') });
       console.log(lines.join('\n'));
       return failed ? 1 : 0;
-    }
-    case 'models': {
+    },
+  },
+  models: {
+    usage: 'Usage: transfer-lab models [--json]\n  build every zoo model (random weights) and compare its parameter count with Keras',
+    options: { json: { type: 'boolean' } },
+    async run(values) {
       const { zooParamTable } = await import('../models');
       const { setupBackend } = await import('../backend');
       await setupBackend({ quiet: true });
@@ -89,28 +75,10 @@ async function main(argv: string[]): Promise<number> {
         );
       }
       return rows.every((r) => r.params === r.kerasParams) ? 0 : 1;
-    }
-    case 'train':
-      return runTrainCommand(values);
-    case 'evaluate':
-      return runEvaluateCommand(values);
-    case undefined:
-    case 'help':
-    case '--help':
-    case '-h':
-      console.log(USAGE);
-      return 0;
-    default:
-      console.error(`transfer-lab: unknown command '${command}'.\n\n${USAGE}`);
-      return 2;
-  }
-}
-
-main(process.argv.slice(2)).then(
-  (code) => process.exit(code),
-  (err: unknown) => {
-    // Our own errors already say what to do; anything else is a bug worth a stack trace.
-    console.error(err instanceof TransferLabError ? `transfer-lab: ${err.message}` : err);
-    process.exit(1);
+    },
   },
-);
+  train: { usage: TRAIN_USAGE, options: TRAIN_OPTIONS, run: (values) => runTrainCommand(values) },
+  evaluate: { usage: EVALUATE_USAGE, options: EVALUATE_OPTIONS, run: (values) => runEvaluateCommand(values) },
+};
+
+runCli(process.argv.slice(2), COMMANDS, USAGE).then((code) => process.exit(code));

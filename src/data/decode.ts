@@ -5,7 +5,9 @@
  * Conversions, all to 8-bit sRGB with 3 channels:
  * - grayscale -> RGB (the grey value copied to R, G and B);
  * - alpha (RGBA, grey+alpha, GIF/WebP transparency) -> dropped, NOT laid over white: this is what
- *   PIL's `convert('RGB')` does in Keras, so transparent pixels show whatever colour they store;
+ *   PIL's `convert('RGB')` does in Keras' `load_img`, so transparent pixels show whatever colour
+ *   they store, resized or not. (The alpha is dropped BEFORE resizing: libvips resizes with
+ *   premultiplied alpha, which would turn fully transparent pixels black only when resized.)
  * - CMYK -> sRGB through libvips' colour management;
  * - 16-bit PNG/TIFF -> 8 bits (scaled, not clipped);
  * - GIF and other multi-page files -> first frame only;
@@ -146,6 +148,21 @@ export function validateInterpolation(fn: string, interpolation: string): Interp
   return interpolation as Interpolation;
 }
 
+/** Runs a sharp pipeline to raw 8-bit pixels; decoder failures become an ImageDecodeError with a reason. */
+async function toRawRgb(pipeline: Sharp, fn: string, label: string, buf: Uint8Array): Promise<{ data: Buffer; info: OutputInfo }> {
+  let out: { data: Buffer; info: OutputInfo };
+  try {
+    out = await pipeline.raw({ depth: 'uchar' }).toBuffer({ resolveWithObject: true });
+  } catch (err) {
+    const message = firstLine((err as Error).message);
+    throw new ImageDecodeError(fn, label, classify(message, buf), message);
+  }
+  if (out.info.channels !== 3) {
+    throw new ImageDecodeError(fn, label, 'unsupported', `decoded to ${out.info.channels} channels, expected 3`);
+  }
+  return out;
+}
+
 /**
  * Decodes an image file (or its bytes) into 8-bit RGB, optionally resized to `targetSize`.
  * Undecodable input throws an ImageDecodeError (a DataError) naming the file and a reason:
@@ -182,6 +199,7 @@ export async function decodeImage(
 
   let pipeline: Sharp;
   let format: string;
+  let hasAlpha = false;
   const ownFormat = isBmp(buf) ? 'bmp' : isPnm(buf) ? 'ppm' : undefined;
   if (ownFormat !== undefined) {
     let rgb: RgbImage;
@@ -195,7 +213,9 @@ export async function decodeImage(
     pipeline = sharp(rgb.data, { raw: { width: rgb.width, height: rgb.height, channels: 3 } });
   } else {
     try {
-      format = (await sharp(buf).metadata()).format ?? 'unknown';
+      const meta = await sharp(buf).metadata();
+      format = meta.format ?? 'unknown';
+      hasAlpha = meta.hasAlpha === true;
     } catch (err) {
       const message = firstLine((err as Error).message);
       throw new ImageDecodeError(fn, label, classify(message, buf), message);
@@ -208,6 +228,11 @@ export async function decodeImage(
     pipeline = sharp(buf, { failOn: 'error', pages: 1 }).rotate();
   }
   pipeline = pipeline.toColourspace('srgb').removeAlpha();
+  if (targetSize !== undefined && hasAlpha) {
+    // sharp runs removeAlpha after resize whatever the call order: drop the alpha in a pass of its own.
+    const rgb = await toRawRgb(pipeline, fn, label, buf);
+    pipeline = sharp(rgb.data, { raw: { width: rgb.info.width, height: rgb.info.height, channels: 3 } });
+  }
   if (targetSize !== undefined) {
     pipeline = pipeline.resize(targetSize[1], targetSize[0], {
       fit: opts.keepAspectRatio ? 'cover' : 'fill',
@@ -216,16 +241,7 @@ export async function decodeImage(
     });
   }
 
-  let out: { data: Buffer; info: OutputInfo };
-  try {
-    out = await pipeline.raw({ depth: 'uchar' }).toBuffer({ resolveWithObject: true });
-  } catch (err) {
-    const message = firstLine((err as Error).message);
-    throw new ImageDecodeError(fn, label, classify(message, buf), message);
-  }
-  if (out.info.channels !== 3) {
-    throw new ImageDecodeError(fn, label, 'unsupported', `decoded to ${out.info.channels} channels, expected 3`);
-  }
+  const out = await toRawRgb(pipeline, fn, label, buf);
 
   const warnings: FileIssue[] = [];
   if (typeof pathOrBuffer === 'string') {

@@ -45,11 +45,16 @@ export async function saveRun(run: TrainClassifierResult, outDir: string): Promi
     valAccuracy: run.evaluation.accuracy,
     featureExtractionAccuracy: run.featureExtraction.accuracy,
     fineTuneAccuracy: run.fineTune?.accuracy ?? null,
+    // Which phase's best epoch the saved model is, by which metric, and why.
+    kept: run.kept,
     trainImages: run.trainImages,
     valImages: run.valImages,
     report: run.evaluation.report.rows,
     confusion: run.evaluation.confusion,
     seconds: run.seconds,
+    resumed: run.resumed,
+    ignoredValClasses: run.ignoredValClasses,
+    skipped: run.skipped.map((f) => ({ path: f.path, reason: f.reason, detail: f.detail })),
   };
   const files: [string, string][] = [
     ['transfer_lab.json', JSON.stringify(manifest, null, 2)],

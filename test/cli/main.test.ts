@@ -1,14 +1,9 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
+import { promises as fs } from 'node:fs';
+import * as os from 'node:os';
 import * as path from 'node:path';
-
-const MAIN = path.resolve(__dirname, '../../src/cli/main.ts');
-
-function cli(args: string[]) {
-  const result = spawnSync(process.execPath, ['--import', 'tsx', MAIN, ...args], { encoding: 'utf8', timeout: 120_000, env: process.env });
-  return { code: result.status, stdout: result.stdout, stderr: result.stderr };
-}
+import { cli, cliEnv, hasNoStack, smallAntsBees } from './helpers';
 
 test('doctor --json reports every check with a level, including each asset', () => {
   const { code, stdout } = cli(['doctor', '--json']);
@@ -22,15 +17,102 @@ test('doctor --json reports every check with a level, including each asset', () 
   assert.equal(code, rows.some((r) => r.level === 'fail') ? 1 : 0, 'exit code follows the blockers');
 });
 
-test('unknown commands and missing arguments say what to do', () => {
+test('every command has --help: its usage on stdout, exit 0', () => {
+  for (const command of ['doctor', 'fetch', 'models', 'train', 'evaluate']) {
+    const r = cli([command, '--help']);
+    assert.equal(r.code, 0, `${command} --help: ${r.stderr}`);
+    assert.match(r.stdout, new RegExp(`^Usage: transfer-lab ${command}`), command);
+    assert.match(r.stdout, /--debug/, `${command}: the common options are listed`);
+    assert.equal(r.stderr, '');
+  }
+  assert.match(cli(['train', '-h']).stdout, /--resume/);
+  assert.match(cli(['help', 'train']).stdout, /--ignore-extra-classes/);
+  const top = cli(['--help']);
+  assert.equal(top.code, 0);
+  assert.match(top.stdout, /^Usage: transfer-lab <command>/);
+});
+
+test('a user mistake prints one line naming it plus the command usage, exit 2, no stack trace', () => {
+  const cases: [string[], RegExp][] = [
+    [['train', '--bogus'], /^transfer-lab train: Unknown option '--bogus'/],
+    [['train', '--resume', '--bogus'], /^transfer-lab train: Unknown option '--bogus'/],
+    [['train', '--data', '/tmp', '--epochs', '-1'], /^transfer-lab train: Option '--epochs' argument is ambiguous\. .*'--epochs=-XYZ'/],
+    [['train', '--data'], /^transfer-lab train: Option '--data <value>' argument missing/],
+    [['train', '--data', '/tmp', '--epochs=-1'], /^transfer-lab train: --epochs must be a positive whole number, received '-1'\./],
+    [['train', '--data', '/tmp', '--epochs', 'many'], /^transfer-lab train: --epochs must be a positive whole number, received 'many'/],
+    [['train', '--data', '/tmp', '--seed', '1.5'], /^transfer-lab train: --seed must be a whole number >= 0, received '1\.5'/],
+    [['train', '--data', '/tmp', '--workers', 'two'], /^transfer-lab train: --workers must be a whole number of worker threads >= 0, received 'two'/],
+    [['train', '--data', '/tmp', '--strategy', 'fast'], /^transfer-lab train: --strategy must be featureExtraction or fineTune, received 'fast'/],
+    [['train', '--json'], /^transfer-lab train: --data DIR is required/],
+    [['train', '--data', '/no/such/folder'], /^transfer-lab train: --data folder '\/no\/such\/folder' does not exist/],
+    [['evaluate', '--model-dir'], /^transfer-lab evaluate: Option '--model-dir <value>' argument missing/],
+    [['evaluate', '--data', '/tmp'], /^transfer-lab evaluate: --model-dir DIR .* are required/],
+    [['doctor', '--ful'], /^transfer-lab doctor: Unknown option '--ful'/],
+    [['models', 'extra'], /^transfer-lab models: Unexpected argument 'extra'/],
+    [['fetch'], /^transfer-lab fetch: name an asset or 'all'/],
+  ];
+  for (const [args, message] of cases) {
+    const r = cli(args);
+    assert.equal(r.code, 2, `${args.join(' ')}: exit code (stderr: ${r.stderr})`);
+    assert.match(r.stderr, message, args.join(' '));
+    const [first, blank, usage] = r.stderr.split('\n');
+    assert.ok(first.length > 0 && blank === '', `${args.join(' ')}: one line, then the usage:\n${r.stderr}`);
+    assert.match(usage, new RegExp(`^Usage: transfer-lab ${args[0]}`), args.join(' '));
+    assert.ok(hasNoStack(r.stderr), `${args.join(' ')}: no stack trace:\n${r.stderr}`);
+  }
   const unknown = cli(['bogus']);
   assert.equal(unknown.code, 2);
-  assert.match(unknown.stderr, /unknown command 'bogus'/);
-  const train = cli(['train', '--json']);
-  assert.equal(train.code, 1);
-  assert.match(train.stderr, /transfer-lab train: --data DIR is required/);
-  const bad = cli(['train', '--data', '/tmp', '--epochs', 'many']);
-  assert.match(bad.stderr, /--epochs must be a positive whole number, received 'many'/);
-  assert.match(cli(['train', '--data', '/tmp', '--seed', '1.5']).stderr, /--seed must be a whole number >= 0, received '1.5'/);
-  assert.match(cli(['train', '--data', '/tmp', '--workers', 'two']).stderr, /--workers must be a whole number of worker threads >= 0, received 'two'/);
+  assert.match(unknown.stderr, /^transfer-lab: unknown command 'bogus'; the commands are doctor, fetch, models, train, evaluate/);
+});
+
+test('--debug or DEBUG=1 adds the stack trace', () => {
+  const withFlag = cli(['train', '--bogus', '--debug']);
+  assert.equal(withFlag.code, 2);
+  assert.ok(!hasNoStack(withFlag.stderr), withFlag.stderr);
+  const withEnv = cli(['train', '--bogus'], cliEnv({ DEBUG: '1' }));
+  assert.ok(!hasNoStack(withEnv.stderr), withEnv.stderr);
+});
+
+test('the output folder is checked before any training: /proc, /sys and FILE/sub fail at once, naming the folder', async () => {
+  const root = await smallAntsBees(2, 'tl-cli-out-');
+  const file = path.join(root, 'a-file');
+  await fs.writeFile(file, 'not a folder');
+  const args = (out: string) => ['train', '--data', path.join(root, 'train'), '--val', path.join(root, 'val'), '--model', 'mobilenet_v1_0.25', '--out', out];
+  const cases: [string, RegExp][] = [
+    // Node's mkdir({recursive}) never returns under /proc: this case used to train fully, then hang.
+    ['/proc/x', /^transfer-lab train: cannot create output folder '\/proc\/x' \(ENOENT: .*\); choose another --out folder/],
+    ['/sys/x', /^transfer-lab train: cannot create output folder '\/sys\/x' \(EPERM: .*\); choose another --out folder/],
+    [path.join(file, 'sub'), /^transfer-lab train: cannot use output folder '.*a-file\/sub': '.*a-file' is a file, not a folder; choose another --out folder/],
+  ];
+  for (const [out, message] of cases) {
+    const started = Date.now();
+    const r = cli(args(out), cliEnv(), 60_000);
+    assert.equal(r.signal, null, `${out}: finished without being killed by the timeout`);
+    assert.equal(r.code, 1, `${out}: ${r.stderr}`);
+    assert.match(r.stderr, message);
+    assert.ok(hasNoStack(r.stderr), r.stderr);
+    assert.doesNotMatch(r.stdout, /Found \d+ images|Epoch 1/, `${out}: nothing was trained`);
+    assert.ok(Date.now() - started < 60_000);
+  }
+  if (process.getuid?.() !== 0) {
+    const readOnly = path.join(root, 'read-only');
+    await fs.mkdir(readOnly, { mode: 0o555 });
+    const r = cli(args(path.join(readOnly, 'run')));
+    assert.equal(r.code, 1);
+    assert.match(r.stderr, /cannot create output folder .*read-only\/run' \(EACCES/);
+  }
+  await fs.rm(root, { recursive: true, force: true });
+});
+
+test('a --val class the training folder lacks is an error naming it', async () => {
+  const root = await smallAntsBees(2, 'tl-cli-wasps-');
+  await fs.mkdir(path.join(root, 'val', 'wasps'));
+  await fs.copyFile(path.join(root, 'val', 'bees', (await fs.readdir(path.join(root, 'val', 'bees')))[0]), path.join(root, 'val', 'wasps', 'w.jpg'));
+  const r = cli(['train', '--data', path.join(root, 'train'), '--val', path.join(root, 'val'), '--model', 'mobilenet_v1_0.25', '--out', path.join(root, 'run')]);
+  assert.equal(r.code, 1);
+  assert.match(r.stderr, /^transfer-lab train: trainClassifier: validation folder '.*\/val' has class folder 'wasps' that the training folder '.*\/train' lacks \(its classes: ants, bees\).*--ignore-extra-classes/);
+  assert.ok(hasNoStack(r.stderr));
+  assert.doesNotMatch(r.stdout, /Epoch 1/);
+  await fs.rm(root, { recursive: true, force: true });
+  void os.tmpdir;
 });

@@ -72,6 +72,31 @@ describe('decodeImage', () => {
     assert.deepEqual(Buffer.from(d.data), pattern(W, H), '16-bit samples are scaled back to the same 8-bit values');
   });
 
+  it('drops alpha the same way whether or not the image is resized: transparent pixels keep their stored colour', async () => {
+    // A real RGBA PNG on disk: the left half fully transparent blue [0, 0, 255, alpha 0], the right half opaque red.
+    const w = 16;
+    const h = 8;
+    const pixels = Buffer.alloc(w * h * 4);
+    for (let y = 0; y < h; y++) {
+      for (let x = 0; x < w; x++) {
+        pixels.set(x < w / 2 ? [0, 0, 255, 0] : [255, 0, 0, 255], (y * w + x) * 4);
+      }
+    }
+    const file = path.join(dir, 'transparent-left.png');
+    write(file, await sharp(pixels, { raw: { width: w, height: h, channels: 4 } }).png().toBuffer());
+    assert.equal((await sharp(file).metadata()).hasAlpha, true);
+    const full = await decodeImage(file);
+    assert.deepEqual(px(full.data, w, 0, 0), [0, 0, 255], 'not resized: stored colour');
+    // Before the fix, the resized transparent half came out [0, 0, 0] (libvips premultiplies alpha to resize).
+    for (const interpolation of ['nearest', 'bilinear', 'bicubic', 'lanczos'] as const) {
+      const small = await decodeImage(file, { targetSize: [4, 8], interpolation });
+      assert.deepEqual(px(small.data, 8, 0, 0), [0, 0, 255], `resized (${interpolation}): stored colour, not black`);
+      assert.deepEqual(px(small.data, 8, 7, 3), [255, 0, 0], `resized (${interpolation}): the opaque half unchanged`);
+      const cropped = await decodeImage(file, { targetSize: [8, 8], interpolation, keepAspectRatio: true });
+      assert.deepEqual(px(cropped.data, 8, 0, 0), [0, 0, 255], `centre-cropped (${interpolation}): stored colour`);
+    }
+  });
+
   it('converts a CMYK JPEG to RGB', async () => {
     const cmyk = await sharp({ create: { width: 8, height: 8, channels: 3, background: { r: 200, g: 30, b: 30 } } })
       .toColourspace('cmyk').jpeg().toBuffer();

@@ -27,6 +27,9 @@ test('feature extraction then fine-tuning trains, saves, reloads and evaluates c
   const root = await smallAntsBees(20);
   const cacheDir = await fs.mkdtemp(path.join(os.tmpdir(), 'tl-pipeline-cache-'));
   process.env.TRANSFER_LAB_CACHE = cacheDir;
+  const tf = await import('@tensorflow/tfjs');
+  await (await import('../../src/backend')).setupBackend({ quiet: true });
+  const tensorsBefore = tf.memory().numTensors;
   const run = await trainClassifier({
     data: path.join(root, 'train'),
     val: path.join(root, 'val'),
@@ -49,14 +52,40 @@ test('feature extraction then fine-tuning trains, saves, reloads and evaluates c
   const out = path.join(root, 'run');
   const files = await saveRun(run, out);
   assert.deepEqual(files, ['model/', 'transfer_lab.json', 'metrics.json', 'history.json', 'curves.html', 'confusion.html']);
-  const { manifest } = await loadRun(out);
+  const { manifest, model: loaded } = await loadRun(out);
+  loaded.dispose();
   assert.equal(manifest.model, 'mobilenet_v1_0.25');
   // The saved image-to-class model reproduces the accuracy measured on cached activations.
   const again = await evaluateRun(out, path.join(root, 'val'));
   assert.equal(again.images, 40);
   assert.equal(again.evaluation.accuracy, run.evaluation.accuracy);
+
+  // The kept model is the best epoch by val_acc over both phases (a tie keeps the earlier one),
+  // and the reported accuracy is that epoch's.
+  const valAcc = run.history.history.val_acc;
+  const bestIndex = valAcc.indexOf(Math.max(...valAcc));
+  const fineTuneStart = run.history.phases[1].startEpoch;
+  assert.equal(run.kept.phase, run.history.epoch[bestIndex] >= fineTuneStart ? 'fineTune' : 'featureExtraction');
+  assert.ok(Math.abs(run.evaluation.accuracy - valAcc[bestIndex]) < 1e-6, `${run.evaluation.accuracy} vs val_acc ${valAcc[bestIndex]}`);
+  assert.match(run.kept.reason, /^the (fine-tuned|feature-extraction) model \(val_acc /);
   run.model.dispose();
+  // Nothing of the run stays in memory (it leaked 42 tensors per fine-tuning run with this base).
+  assert.equal(tf.memory().numTensors, tensorsBefore, 'tensors leaked by a fineTune run');
   delete process.env.TRANSFER_LAB_CACHE;
+});
+
+test('repeated featureExtraction runs in one process (a notebook re-run) leak no tensors', async () => {
+  const root = await smallAntsBees(6);
+  const tf = await import('@tensorflow/tfjs');
+  const counts: number[] = [];
+  for (let i = 0; i < 2; i++) {
+    const before = tf.memory().numTensors;
+    const run = await trainClassifier({ data: path.join(root, 'train'), val: path.join(root, 'val'), model: 'mobilenet_v1_0.25', epochs: 2, augmentCopies: 0, workers: 0, verbose: 0 });
+    run.model.dispose();
+    counts.push(tf.memory().numTensors - before);
+  }
+  // It leaked 6 per run (the head optimizer's slots).
+  assert.deepEqual(counts, [0, 0]);
 });
 
 test('a bad strategy or model name is a clear error', async () => {

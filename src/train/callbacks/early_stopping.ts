@@ -5,6 +5,7 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import { TrainError } from '../../errors';
+import type { TrainingContext, TrainingContextAware } from '../context';
 import { resolveLogs, type UnresolvedLogs } from '../logs';
 import { MetricMonitor, type MonitorMode } from '../monitor';
 
@@ -36,7 +37,7 @@ export interface EarlyStoppingArgs {
  * @example
  * const stop = new EarlyStopping({ monitor: 'val_acc', patience: 10, restoreBestWeights: true });
  */
-export class EarlyStopping extends tf.Callback {
+export class EarlyStopping extends tf.Callback implements TrainingContextAware {
   readonly monitor: string;
   readonly patience: number;
   readonly baseline?: number;
@@ -53,6 +54,7 @@ export class EarlyStopping extends tf.Callback {
   bestEpoch = 0;
   private readonly metric: MetricMonitor;
   private bestWeights?: tf.Tensor[];
+  private context?: TrainingContext;
 
   constructor(args: EarlyStoppingArgs = {}) {
     super();
@@ -74,6 +76,11 @@ export class EarlyStopping extends tf.Callback {
     return this.metric.direction;
   }
 
+  /** Called by `fit`: when it resumes a checkpoint, the epochs already done count towards patience. */
+  setTrainingContext(context: TrainingContext | undefined): void {
+    this.context = context;
+  }
+
   override async onTrainBegin(): Promise<void> {
     this.metric.reset();
     this.wait = 0;
@@ -81,6 +88,29 @@ export class EarlyStopping extends tf.Callback {
     this.best = this.metric.worst();
     this.bestEpoch = 0;
     this.dropBestWeights();
+    if (this.context?.resumed != null) this.replayResumedEpochs(this.context);
+  }
+
+  /**
+   * A resumed run continues the patience count of the interrupted one: the epochs of the current
+   * phase before the resume point are replayed from the history (values only: the best weights of
+   * those epochs are not in the checkpoint, so restoreBestWeights restores the best epoch after it).
+   */
+  private replayResumedEpochs(context: TrainingContext): void {
+    const { history } = context;
+    const phaseStart = history.phases.length > 0 ? history.phases[history.phases.length - 1].startEpoch : 0;
+    history.epoch.forEach((epoch, i) => {
+      if (epoch < phaseStart || epoch < this.startFromEpoch) return;
+      const logs = Object.fromEntries(Object.entries(history.history).map(([k, v]) => [k, v[i]]));
+      const current = this.metric.read(logs, epoch);
+      if (current === undefined) return;
+      this.wait += 1;
+      if (this.metric.isImprovement(current, this.best)) {
+        this.best = current;
+        this.bestEpoch = epoch;
+        if (this.baseline == null || this.metric.isImprovement(current, this.baseline)) this.wait = 0;
+      }
+    });
   }
 
   override async onEpochEnd(epoch: number, logs?: UnresolvedLogs): Promise<void> {
@@ -108,6 +138,7 @@ export class EarlyStopping extends tf.Callback {
   }
 
   override async onTrainEnd(): Promise<void> {
+    this.context = undefined;
     if (this.stoppedEpoch >= 0 && this.verbose > 0) {
       console.log(
         `Epoch ${this.stoppedEpoch + 1}: early stopping (${this.monitor} did not improve for ${this.wait} epochs; best ${this.best.toFixed(5)} at epoch ${this.bestEpoch + 1})`,

@@ -26,3 +26,5 @@ export type { TruncateOptions } from './truncate';
 export { splitAt, joinModels } from './split';
 export type { SplitModel } from './split';
 export { pooledFeatureModel } from './pooled';
+export { bottleneckFeatures, concatFeatureSets, disposeFeatureSets, preprocessingKey } from './bottleneck';
+export type { BottleneckFeatures, BottleneckOptions, PixelSettings } from './bottleneck';

@@ -47,6 +47,8 @@ export interface BottleneckOptions {
   preprocess: PreprocessMode;
   /** Name of the model in the cache key. Default `model.name`. */
   modelName?: string;
+  /** Cache folder. Default `defaultFeatureCacheDir()` (env TRANSFER_LAB_CACHE, XDG_CACHE_HOME, ~/.cache). */
+  cacheDir?: string;
   /** Worker threads to run the model on; 0 runs it in this thread. Default: the pool's default (one per core). */
   workers?: number;
   /** Called for every batch of each pass with the pass' label ('train', 'augmented', 'val'). Default none. */
@@ -78,7 +80,7 @@ export async function bottleneckFeatures(model: tf.LayersModel, options: Bottlen
   if (copies > 0 && options.augmented === undefined) {
     throw new DataError(`bottleneckFeatures: copies is ${copies} but no augmented iterator was given; pass augmented: (an augmenting generator).flowFromDirectory(...) or copies: 0.`);
   }
-  const key = { modelName: options.modelName ?? model.name, preprocessing: preprocessingKey(options.preprocess, options.train) };
+  const key = { modelName: options.modelName ?? model.name, preprocessing: preprocessingKey(options.preprocess, options.train), cacheDir: options.cacheDir };
   const workers = options.workers;
   // Started at the first cache miss: a run whose features are all cached needs no workers.
   let started: Promise<FeatureWorkerPool> | undefined;

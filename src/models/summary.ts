@@ -132,3 +132,11 @@ export function summary(model: tf.LayersModel): ModelSummary {
 
   return { text: text.join('\n'), html, totalParams, trainableParams, nonTrainableParams, rows };
 }
+
+/**
+ * A model's input and output shapes on one line, e.g. `[null,224,224,3] -> [null,7,7,768]`
+ * (the first input and output; `null` is the batch dimension).
+ */
+export function modelShapes(model: tf.LayersModel): string {
+  return `${JSON.stringify(model.inputs[0].shape)} -> ${JSON.stringify(model.outputs[0].shape)}`;
+}

@@ -25,6 +25,6 @@ export { truncateAt } from './truncate';
 export type { TruncateOptions } from './truncate';
 export { splitAt, joinModels } from './split';
 export type { SplitModel } from './split';
-export { pooledFeatureModel } from './pooled';
+export { lastColumns, pooledFeatureModel } from './pooled';
 export { bottleneckFeatures, concatFeatureSets, disposeFeatureSets, preprocessingKey } from './bottleneck';
 export type { BottleneckFeatures, BottleneckOptions, PixelSettings } from './bottleneck';

@@ -5,6 +5,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
+import * as lab from '../../src/index';
 
 const MAX_LINES = 12;
 
@@ -66,4 +67,17 @@ test('the rules catch what they are for, and pass the calls that replace it', ()
   assert.deepEqual(cellProblems(Array.from({ length: 13 }, (_, i) => `const x${i} = ${i};`).join('\n')),
     ['13 lines (at most 12; move logic into src/)']);
   assert.deepEqual(cellProblems('const pooled = await lab.bottleneckFeatures(featureModel, options);\nlab.disposeFeatureSets(pooled);'), []);
+});
+
+test('every lab.name a notebook calls is exported by src/index.ts (the barrel is the public API)', () => {
+  const missing: string[] = [];
+  for (const file of files) {
+    for (const cell of codeCells(file)) {
+      // Type positions (`: lab.X`, `<lab.X>`, `as lab.X`) name types, which have no runtime value.
+      for (const m of cell.text.matchAll(/(:\s*|<|\bas\s+)?\blab\.([A-Za-z_$][\w$]*)/g)) {
+        if (m[1] === undefined && !(m[2] in lab)) missing.push(`${file} cell ${cell.index}: lab.${m[2]}`);
+      }
+    }
+  }
+  assert.deepEqual([...new Set(missing)], []);
 });

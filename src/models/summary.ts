@@ -5,6 +5,7 @@
  * @see notebooks/03-pretrained-models.ipynb
  */
 import * as tf from '@tensorflow/tfjs';
+import { escapeHtml } from '../html';
 
 /** One row of the summary table. */
 export interface SummaryRow {
@@ -67,9 +68,6 @@ export function formatCount(n: number): string {
   return n.toLocaleString('en-US');
 }
 
-function escapeHtml(s: string): string {
-  return s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
-}
 
 /**
  * Summarises a model as Keras does. The "Connected to" column appears when the model branches

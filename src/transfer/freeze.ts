@@ -16,6 +16,7 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import { ModelError } from '../errors';
+import { escapeHtml } from '../html';
 import { applyFrozenBatchNormRule, isBatchNorm, isFrozenBatchNorm } from './batchnorm';
 import { applyLeanLayerForms } from './lean_layers';
 import { isContainer, layerIndex } from './layer_lookup';
@@ -262,9 +263,6 @@ function shapeText(layer: tf.layers.Layer): string {
   }
 }
 
-function escapeHtml(s: string): string {
-  return s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
-}
 
 /**
  * Lists every layer of `model` with its trainable flag and parameter count, and totals as Keras'

@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 /**
  * The `transfer-lab` command: a thin face over the library (the notebooks are the other).
- * Subcommands: doctor, fetch.
+ * Subcommands: doctor, fetch, models, train, evaluate (USAGE below says what each does).
  */
 import { parseArgs } from 'node:util';
 import { ASSETS } from '../assets';

@@ -46,7 +46,7 @@ export function formatCell(value: unknown): string {
   if (typeof value === 'boolean' || typeof value === 'bigint') return String(value);
   if (value instanceof Date) return value.toISOString();
   if (ArrayBuffer.isView(value)) {
-    const n = (value as unknown as ArrayLike<unknown>).length;
+    const n = (value as ArrayBufferView & { length?: number }).length; // typed arrays have one, a DataView not
     return `${value.constructor.name}(${n ?? value.byteLength})`;
   }
   if (Array.isArray(value)) {

@@ -22,14 +22,14 @@ export {
   applyFrozenBatchNormRule, applyStrategy, bottleneckFeatures, buildHeadModel, buildTransferModel,
   cacheAugmentedFeatures, defaultCutAt, defaultFeatureCacheDir, disposeFeatureSets, EARLY_CUT_LAYERS,
   extractFeatures, featuresToDataFrame, followsFrozenBatchNormRule, freeze, HEAD_NAMES, headLoss, isBatchNorm,
-  isFrozenBatchNorm, joinModels, lastColumns, makeOptimizer, pooledFeatureModel, recommendStrategy, recompile,
+  isFrozenBatchNorm, joinModels, lastColumns, pooledFeatureModel, recommendStrategy, recompile,
   SMALL_DATASET_THRESHOLD, splitAt, STRATEGIES, STRATEGY_NAMES, textProgressBar, trainableReport, truncateAt,
   unfreeze, weightsFingerprint,
 } from './transfer';
 export type * from './transfer';
 export {
   compileFor, DEFAULT_LEARNING_RATES, EarlyStopping, fineTuneEpoch, fit, formatFilepath, getLearningRate,
-  LivePlot, loadOptimizerFromDir, loadWeightsFromDir, ModelCheckpoint, ProgressLogger, readTrainingState,
+  LivePlot, loadOptimizerFromDir, loadWeightsFromDir, makeOptimizer, ModelCheckpoint, ProgressLogger, readTrainingState,
   ReduceLROnPlateau, saveModelToDir, setLearningRate,
 } from './train';
 export type * from './train';

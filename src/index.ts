@@ -1,21 +1,45 @@
 /**
  * transfer-lab: the public API the notebooks import (`import * as lab from '../dist/index'`).
  * Re-exports only; importing changes nothing until a lesson calls `setupLab()`.
+ * The barrel is the public API (listed in README): what notebooks and users call. Internals (the
+ * worker pool and data-parallel trainer in parallel/, the benchmark in bench/, wasm kernels, cache
+ * and history plumbing) stay importable from their own modules, e.g. `transfer-lab/dist/parallel`.
  *
  * Data flows one way: assets → data → models → transfer → train → evaluate → viz → notebook.
  */
 export * from './errors';
 export * from './backend';
-export { registerWasmGradientKernels, WASM_GRADIENT_KERNELS } from './backend/kernels/register';
 export * from './assets';
-export * from './data';
+export {
+  antsBees, ArrayIterator, catsDogs100, datasetSummary, decodeImage, DirectoryIterator, flowers12,
+  flowFromDirectory, IDENTITY_TRANSFORM, IMAGE_EXTENSIONS, ImageDataGenerator, ImageDecodeError,
+  INTERPOLATIONS, listClassFiles, loadMnist, mnist,
+} from './data';
+export type * from './data';
 export * from './models';
 export { classifyImage, type ClassifyImageOptions } from './models/classify';
-export * from './transfer';
-export * from './train';
+export {
+  applyFrozenBatchNormRule, applyStrategy, bottleneckFeatures, buildHeadModel, buildTransferModel,
+  cacheAugmentedFeatures, defaultCutAt, defaultFeatureCacheDir, disposeFeatureSets, EARLY_CUT_LAYERS,
+  extractFeatures, featuresToDataFrame, followsFrozenBatchNormRule, freeze, HEAD_NAMES, headLoss, isBatchNorm,
+  isFrozenBatchNorm, joinModels, lastColumns, pooledFeatureModel, recommendStrategy, recompile,
+  SMALL_DATASET_THRESHOLD, splitAt, STRATEGIES, STRATEGY_NAMES, textProgressBar, trainableReport, truncateAt,
+  unfreeze, weightsFingerprint,
+} from './transfer';
+export type * from './transfer';
+export {
+  compileFor, DEFAULT_LEARNING_RATES, EarlyStopping, fineTuneEpoch, fit, formatFilepath, getLearningRate,
+  LivePlot, loadOptimizerFromDir, loadWeightsFromDir, makeOptimizer, ModelCheckpoint, ProgressLogger, readTrainingState,
+  ReduceLROnPlateau, saveModelToDir, setLearningRate,
+} from './train';
+export type * from './train';
 export * from './evaluate';
 export * from './viz';
-export * from './notebook';
+export {
+  checkExercise, evaluateExercise, ExerciseCheckError, formatDuration, isNotebook, isUnanswered,
+  loadGridImages, plotsDir, ProgressBar, show, showImages, track,
+} from './notebook';
+export type * from './notebook';
 export * from './session';
 export * from './pipeline';
 export * from './lessons/04_dataset';
@@ -23,5 +47,3 @@ export * from './lessons/03_zoo';
 export * from './lessons/01_mnist_transfer';
 export * from './lessons/02_strategies';
 export * from './lessons/05_lab';
-export * from './parallel';
-export * from './bench';

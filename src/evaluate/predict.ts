@@ -20,8 +20,16 @@ export interface BatchSource {
   readonly classNames?: string[];
 }
 
-/** What {@link predictDataset} accepts: a batch source, `{x, y?}`, `[x, y]`, or `x` alone. */
-export type PredictInput = BatchSource | { x: tf.Tensor; y?: tf.Tensor } | [tf.Tensor, tf.Tensor] | tf.Tensor;
+/** Cached features with their labels, files and class names (a `FeatureSet` from `bottleneckFeatures`). */
+export interface LabeledFeatures {
+  features: tf.Tensor;
+  labels?: tf.Tensor;
+  paths?: string[];
+  classNames?: string[];
+}
+
+/** What {@link predictDataset} accepts: a batch source, cached features (paths kept), `{x, y?}`, `[x, y]`, or `x` alone. */
+export type PredictInput = BatchSource | LabeledFeatures | { x: tf.Tensor; y?: tf.Tensor } | [tf.Tensor, tf.Tensor] | tf.Tensor;
 
 /** Options of {@link predictDataset}. */
 export interface PredictOptions {
@@ -60,14 +68,14 @@ async function labelsOf(ys: tf.Tensor): Promise<number[]> {
 }
 
 /** Yields tensor input in slices of `batchSize`, owning (and disposing) only the slices. */
-async function* tensorBatches(x: tf.Tensor, y: tf.Tensor | undefined, batchSize: number): AsyncGenerator<EvalBatch> {
+async function* tensorBatches(x: tf.Tensor, y: tf.Tensor | undefined, batchSize: number, paths?: string[]): AsyncGenerator<EvalBatch> {
   const n = x.shape[0];
   if (y != null && y.shape[0] !== n) {
     throw new DataError(`predictDataset: x has ${n} samples but y has ${y.shape[0]}; pass one target per sample.`);
   }
   for (let start = 0; start < n; start += batchSize) {
     const size = Math.min(batchSize, n - start);
-    yield { xs: x.slice(start, size), ys: y?.slice(start, size) };
+    yield { xs: x.slice(start, size), ys: y?.slice(start, size), paths: paths?.slice(start, start + size) };
   }
 }
 
@@ -92,10 +100,16 @@ export async function predictDataset(model: tf.LayersModel, input: PredictInput,
   } else if (isBatchSource(input)) {
     batches = input.batches();
     classNames = input.classNames;
+  } else if (typeof input === 'object' && input != null && 'features' in input && input.features instanceof tf.Tensor) {
+    if (input.paths !== undefined && input.paths.length !== input.features.shape[0]) {
+      throw new DataError(`predictDataset: features have ${input.features.shape[0]} rows but paths has ${input.paths.length}; pass one path per row.`);
+    }
+    batches = tensorBatches(input.features, input.labels, batchSize, input.paths);
+    classNames = input.classNames;
   } else if (typeof input === 'object' && input != null && 'x' in input) {
     batches = tensorBatches(input.x, input.y, batchSize);
   } else {
-    throw new DataError('predictDataset: input must be a DirectoryIterator (anything with batches()), {x, y}, [x, y] or a tensor.');
+    throw new DataError('predictDataset: input must be a DirectoryIterator (anything with batches()), a FeatureSet ({features, labels, paths}), {x, y}, [x, y] or a tensor.');
   }
 
   const result: PredictionResult = { probs: [], yTrue: [], yPred: [], paths: [], numClasses: 0, classNames };

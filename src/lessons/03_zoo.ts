@@ -8,6 +8,7 @@
 import { readdirSync } from 'node:fs';
 import * as path from 'node:path';
 import * as tf from '@tensorflow/tfjs';
+import { median } from '../bench/stats';
 import { IMAGE_EXTENSIONS } from '../data';
 import { ModelError } from '../errors';
 import { classifyImage, type ClassifyImageOptions } from '../models/classify';
@@ -48,11 +49,6 @@ function positiveInteger(fn: string, name: string, value: number, min: number): 
   }
 }
 
-function median(values: number[]): number {
-  const s = [...values].sort((a, b) => a - b);
-  const mid = Math.floor(s.length / 2);
-  return s.length % 2 === 1 ? s[mid] : (s[mid - 1] + s[mid]) / 2;
-}
 
 /**
  * Times `model.predict` on a batch of random images (the content does not change the work a

@@ -141,3 +141,27 @@ export function featureProgress(options: FeatureProgressOptions): (p: FeaturePro
     else bar.update(done, info);
   };
 }
+
+/**
+ * One progress bar per pass of {@link bottleneckFeatures} ('train', 'augmented' with all its
+ * copies, 'val'), each made when its pass starts; give it the same options as the call.
+ * @example
+ * const pooledOptions = { train: trainIt, augmented: augIt, val: valIt, copies: 2, preprocess: 'tf' as const };
+ * await lab.bottleneckFeatures(featureModel, { ...pooledOptions, progress: lab.featureProgressBars(pooledOptions) });
+ */
+export function featureProgressBars(
+  options: { train: { samples: number }; val: { samples: number }; copies?: number },
+  stream?: ProgressStream,
+): (label: 'train' | 'augmented' | 'val', p: FeatureProgress) => void {
+  const bars = new Map<string, (p: FeatureProgress) => void>();
+  return (label, p) => {
+    let bar = bars.get(label);
+    if (bar === undefined) {
+      const samples = label === 'val' ? options.val.samples : options.train.samples;
+      const passes = label === 'augmented' ? options.copies ?? 1 : 1;
+      bar = featureProgress({ samples, passes, label, stream });
+      bars.set(label, bar);
+    }
+    bar(p);
+  };
+}

@@ -11,7 +11,7 @@ export { InceptionV3, type InceptionV3Options } from './inception_v3';
 export { preprocessInput, CAFFE_MEAN_BGR, TORCH_MEAN, TORCH_STD, type PreprocessMode } from './preprocess';
 export { MODEL_FAMILIES, FAMILY_NAMES, type FamilyName, type ModelFamily } from './families';
 export { decodePredictions, imagenetLabels, IMAGENET_CLASSES, type Prediction } from './imagenet';
-export { summary, formatCount, type ModelSummary, type SummaryRow } from './summary';
+export { summary, formatCount, modelShapes, type ModelSummary, type SummaryRow } from './summary';
 export { zooParamTable, type ZooParamRow, type ZooParamTableOptions } from './zoo';
 export { loadKerasH5Weights, type KerasH5LoadOptions } from './weights/keras_h5';
 export { loadTfjsFolderWeights, type TfjsFolderLoadOptions } from './weights/tfjs_folder';

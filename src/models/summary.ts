@@ -5,6 +5,7 @@
  * @see notebooks/03-pretrained-models.ipynb
  */
 import * as tf from '@tensorflow/tfjs';
+import { escapeHtml } from '../html';
 
 /** One row of the summary table. */
 export interface SummaryRow {
@@ -67,9 +68,6 @@ export function formatCount(n: number): string {
   return n.toLocaleString('en-US');
 }
 
-function escapeHtml(s: string): string {
-  return s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
-}
 
 /**
  * Summarises a model as Keras does. The "Connected to" column appears when the model branches
@@ -131,4 +129,12 @@ export function summary(model: tf.LayersModel): ModelSummary {
   ].join('\n');
 
   return { text: text.join('\n'), html, totalParams, trainableParams, nonTrainableParams, rows };
+}
+
+/**
+ * A model's input and output shapes on one line, e.g. `[null,224,224,3] -> [null,7,7,768]`
+ * (the first input and output; `null` is the batch dimension).
+ */
+export function modelShapes(model: tf.LayersModel): string {
+  return `${JSON.stringify(model.inputs[0].shape)} -> ${JSON.stringify(model.outputs[0].shape)}`;
 }

@@ -9,7 +9,8 @@ import { parentPort, workerData } from 'node:worker_threads';
 import * as tf from '@tensorflow/tfjs';
 import { setupBackend } from '../backend';
 import { applyFrozenBatchNormRule } from '../transfer/batchnorm';
-import { applyLeanLayerForms } from '../transfer/lean_layers';
+import { applyLeanLayerForms } from '../transfer/inference_forms';
+import { makeOptimizer } from '../train/optimizer';
 import { ExchangeMember } from './allreduce';
 import { modelFromTransfer } from './artifacts';
 import { foldForInference } from './fold';
@@ -24,9 +25,9 @@ function post(message: FromTrainWorker, transfer: ArrayBuffer[] = []): void {
   parentPort!.postMessage(message, transfer);
 }
 
-function makeOptimizer(o: TrainerOptimizer): tf.Optimizer {
-  if (o.name === 'adam') return tf.train.adam(o.learningRate);
-  return o.momentum ? tf.train.momentum(o.learningRate, o.momentum) : tf.train.sgd(o.learningRate);
+/** The trainer's optimizer through the library's one factory (same Adam / SGD-with-momentum). */
+function trainerOptimizer(o: TrainerOptimizer): tf.Optimizer {
+  return makeOptimizer({ optimizer: o.name, learningRate: o.learningRate, momentum: o.momentum });
 }
 
 async function serve(init: TrainWorkerInit): Promise<void> {
@@ -36,7 +37,7 @@ async function serve(init: TrainWorkerInit): Promise<void> {
   applyFrozenBatchNormRule(model); // frozen BN normalises with its moving statistics, as in the main thread
   applyLeanLayerForms(model);
   const bottom = init.bottom === null ? null : foldForInference(await modelFromTransfer(init.bottom)).model;
-  const optimizer = makeOptimizer(init.optimizer);
+  const optimizer = trainerOptimizer(init.optimizer);
   const variables = model.trainableWeights.map((w) => w.read() as tf.Variable);
 
   const total = variables.reduce((n, v) => n + v.size, 0);

@@ -14,8 +14,7 @@ import { setupBackend, type BackendName } from '../backend';
 import { ImageDataGenerator, type DirectoryIterator, type ImageDataGeneratorOptions, type SkippedFile } from '../data';
 import { DataError, TrainError } from '../errors';
 import { preprocessInput } from '../models';
-import { FeatureWorkerPool } from '../parallel/pool';
-import { cacheAugmentedFeatures, extractFeatures, joinModels, pooledFeatureModel, splitAt, unfreeze, type ExtractFeaturesOptions, type FeatureSet, type StrategyName } from '../transfer';
+import { bottleneckFeatures, joinModels, pooledFeatureModel, splitAt, unfreeze, type FeatureProgress, type FeatureSet, type StrategyName } from '../transfer';
 import { loadWeightsFromDir, MetricMonitor, orderedWeights, type FitCallback, type TrainingHistory } from '../train';
 import { pipelineBase, type PipelineBase } from './bases';
 import { RunCheckpoints, type PhaseBest } from './checkpoints';
@@ -157,11 +156,6 @@ export function linearHead(features: number, numClasses: number, options: { seed
   });
 }
 
-/** Everything that changes the pixels reaching the base: part of the feature cache key. */
-function preprocessingId(base: PipelineBase): string {
-  return `${base.preprocess}|lanczos|keepAspectRatio|shrinkOnLoad|${base.inputSize}`;
-}
-
 async function iterators(options: TrainClassifierOptions, base: PipelineBase) {
   const preprocessingFunction = (x: tf.Tensor4D) => preprocessInput(x, base.preprocess);
   const flow = {
@@ -218,71 +212,6 @@ function extraClassFolders(dir: string, classNames: string[]): string[] {
     .sort();
 }
 
-/** Features of the plain pass plus `copies` augmented passes, cached on disk. */
-async function trainingFeatures(
-  model: tf.LayersModel,
-  it: { train: DirectoryIterator; augmented: DirectoryIterator },
-  copies: number,
-  id: string,
-  preprocessing: string,
-  augmentation: string,
-  verbose: boolean,
-  pool: ExtractFeaturesOptions['pool'],
-): Promise<FeatureSet> {
-  const plain = await extractFeatures(model, it.train, { modelName: id, preprocessing, pool, progress: verbose ? progressLine(`${id} (plain)`) : undefined });
-  if (copies === 0) return plain;
-  const extra = await cacheAugmentedFeatures(model, it.augmented, {
-    modelName: id,
-    preprocessing,
-    copies,
-    augmentation,
-    pool,
-    progress: verbose ? progressLine(`${id} (augmented)`) : undefined,
-  });
-  const joined: FeatureSet = {
-    ...plain,
-    features: tf.concat([plain.features, extra.features]) as FeatureSet['features'],
-    labels: tf.concat([plain.labels, extra.labels]),
-    labelIndices: [...plain.labelIndices, ...extra.labelIndices],
-    paths: [...plain.paths, ...extra.paths],
-  };
-  tf.dispose([plain.features, plain.labels, extra.features, extra.labels]);
-  return joined;
-}
-
-/**
- * Runs the frozen `model` once over the training images (plain + augmented copies) and the
- * validation images, on a pool of worker threads when `workers` > 0; the pool is closed before returning.
- */
-async function frozenOutputs(
-  model: tf.LayersModel,
-  data: { train: DirectoryIterator; augmented: DirectoryIterator; val: DirectoryIterator },
-  copies: number,
-  id: string,
-  preprocessing: string,
-  augmentation: string,
-  verbose: boolean,
-  workers: number,
-): Promise<{ train: FeatureSet; val: FeatureSet }> {
-  // Started at the first cache miss: a run whose features are all cached needs no workers.
-  let started: Promise<FeatureWorkerPool> | undefined;
-  const pool =
-    workers > 0
-      ? () =>
-          (started ??= FeatureWorkerPool.create(model, { workers }).then((p) => {
-            if (verbose) console.log(`  ${id}: ${p.size} worker threads (${p.backend}, folded), started in ${p.startupSeconds.toFixed(1)} s`);
-            return p;
-          }))
-      : undefined;
-  try {
-    const train = await trainingFeatures(model, data, copies, id, preprocessing, augmentation, verbose, pool);
-    const val = await extractFeatures(model, data.val, { modelName: id, preprocessing, pool });
-    return { train, val };
-  } finally {
-    if (started) await (await started.catch(() => null))?.close();
-  }
-}
-
 /** The same rows through `top` (e.g. cut activations → pooled features), in batches of 64. */
 function throughTop(top: tf.LayersModel, set: FeatureSet): FeatureSet {
   const features = tf.tidy(() => top.predict(set.features, { batchSize: 64 }) as FeatureSet['features']);
@@ -298,6 +227,14 @@ function progressLine(label: string): (p: { phase: string; done: number; total: 
     lastQuarter = quarter;
     if (p.phase === 'cached') console.log(`  ${label} copy ${p.copy}: from cache`);
     else console.log(`  ${label} copy ${p.copy}: ${p.done}/${p.total} images, ${p.seconds.toFixed(0)} s`);
+  };
+}
+
+/** Terminal lines for the training passes of `id` (the validation pass is quick and stays silent). */
+function progressLines(id: string): (label: 'train' | 'augmented' | 'val', p: FeatureProgress) => void {
+  const lines = { train: progressLine(`${id} (plain)`), augmented: progressLine(`${id} (augmented)`) };
+  return (label, p) => {
+    if (label !== 'val') lines[label](p);
   };
 }
 
@@ -367,16 +304,18 @@ async function trainWithCheckpoints(
   const baseModel = await base.build();
   const features = pooledFeatureModel(baseModel, base.taps);
   const t0 = Date.now();
-  const preprocessing = preprocessingId(base);
   const workers = options.workers ?? availableParallelism();
   // Every image goes through the frozen part once. For fine-tuning that part ends at the cut, and
   // the pooled features come from the cached cut activations through the (still frozen) top.
   const split = strategy === 'fineTune' ? splitAt(features, cut) : null;
-  // The seed picks the augmented copies, so it is part of their cache key.
-  const augmentation = JSON.stringify({ ...PIPELINE_AUGMENTATION, seed });
-  const frozen = await frozenOutputs(
-    split ? split.bottom : features, data, copies, split ? `${base.name}:${cut}` : `${base.name}:pooled`, preprocessing, augmentation, verbose, workers,
-  );
+  const id = split ? `${base.name}:${cut}` : `${base.name}:pooled`;
+  const frozen = await bottleneckFeatures(split ? split.bottom : features, {
+    ...data, copies, augmentation: PIPELINE_AUGMENTATION, preprocess: base.preprocess, modelName: id, workers,
+    progress: verbose ? progressLines(id) : undefined,
+    onPoolStarted: verbose
+      ? (p) => console.log(`  ${id}: ${p.size} worker threads (${p.backend}, folded), started in ${p.startupSeconds.toFixed(1)} s`)
+      : undefined,
+  });
   const trainSet = split ? throughTop(split.top, frozen.train) : frozen.train;
   const valSet = split ? throughTop(split.top, frozen.val) : frozen.val;
   const featureSeconds = (Date.now() - t0) / 1000;

@@ -1,11 +1,11 @@
 /**
  * `model.compile` with Keras' defaults: optimizers by name with Keras' default learning rates
- * (built by `makeOptimizer` from src/transfer, so `recompile` treats them alike), Keras spellings
+ * (built by `makeOptimizer` of train/optimizer.ts, so `recompile` treats them alike), Keras spellings
  * of losses accepted, and a loss chosen from the output layer when omitted.
  */
 import * as tf from '@tensorflow/tfjs';
 import { TrainError } from '../errors';
-import { makeOptimizer } from '../transfer';
+import { makeOptimizer } from './optimizer';
 
 /** Optimizers by name (Keras names), or any tfjs optimizer instance. */
 export type OptimizerName = 'rmsprop' | 'sgd' | 'adam';
@@ -60,7 +60,7 @@ export function compileFor(model: tf.LayersModel, opts: CompileOptions = {}): tf
     if (opts.momentum != null && opts.momentum !== 0 && choice !== 'sgd') {
       throw new TrainError(`compileFor: momentum (${opts.momentum}) applies to optimizer 'sgd' only, got optimizer '${choice}'; use 'sgd' with momentum, or leave momentum out.`);
     }
-    // transfer's makeOptimizer (also used by recompile) with Keras' default learning rate filled in.
+    // The one makeOptimizer (also used by recompile) with Keras' default learning rate filled in.
     optimizer = makeOptimizer({ optimizer: choice, learningRate: opts.learningRate ?? DEFAULT_LEARNING_RATES[choice], momentum: opts.momentum });
   } else {
     if (opts.learningRate != null || opts.momentum != null) {

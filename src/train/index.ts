@@ -17,6 +17,7 @@ export {
   type TrainingPhase,
 } from './history';
 export { getLearningRate, setLearningRate } from './learning_rate';
+export { makeOptimizer, type OptimizerConfig } from './optimizer';
 export { formatLogs, resolveLogs, type UnresolvedLogs } from './logs';
 export { MetricMonitor, monitorDirection, type MonitorMode } from './monitor';
 export { loadOptimizerFromDir, loadWeightsFromDir, readTrainingState, type LoadedWeightsInfo } from './resume';

@@ -16,8 +16,10 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import { ModelError } from '../errors';
+import { escapeHtml } from '../html';
 import { applyFrozenBatchNormRule, isBatchNorm, isFrozenBatchNorm } from './batchnorm';
-import { applyLeanLayerForms } from './lean_layers';
+import { makeOptimizer, isOwnOptimizer, type OptimizerConfig } from '../train/optimizer';
+import { applyLeanLayerForms } from './inference_forms';
 import { isContainer, layerIndex } from './layer_lookup';
 
 /**
@@ -30,16 +32,6 @@ import { isContainer, layerIndex } from './layer_lookup';
  * - `{from: N}`: `model.layers[N:]`; a negative N counts from the end (`{from: -20}` = the last 20).
  */
 export type FreezeSpec = 'all' | { first: number } | { upTo: string } | { from: string | number };
-
-/** Optimizer settings for `recompile` and the strategies' compile defaults (Keras names). */
-export interface OptimizerConfig {
-  /** Optimizer, as in Keras `compile(optimizer=...)`. */
-  optimizer: 'sgd' | 'rmsprop' | 'adam';
-  /** Learning rate; fine-tuning uses a low one (1e-5 .. 1e-4). */
-  learningRate: number;
-  /** SGD momentum (0 = plain SGD). Defaults to 0; ignored by rmsprop and adam. */
-  momentum?: number;
-}
 
 /** `recompile` options: an optimizer plus, optionally, a new loss and metrics. */
 export interface RecompileConfig extends OptimizerConfig {
@@ -61,7 +53,6 @@ export interface UnfreezeOptions {
 }
 
 /** Optimizers this module created (and so may dispose when it replaces them). */
-const ownOptimizers = new WeakSet<tf.Optimizer>();
 
 function checkModel(model: unknown, where: string): asserts model is tf.LayersModel {
   if (!(model instanceof tf.LayersModel)) {
@@ -126,6 +117,12 @@ function setTrainable(layer: tf.layers.Layer, trainable: boolean, skipBatchNorm:
  * selected layers change. Layers are shared, so freezing a base freezes it in every model built on
  * it. Recompile afterwards (see the module comment). Returns the model.
  *
+ * Besides the trainable flags, it applies the speed forms of `inference_forms.ts`
+ * (`applyLeanLayerForms`: bias-free Conv2D as plain conv2d, ReLU6 as one clip) and the frozen
+ * BatchNormalization rule of `batchnorm.ts` (a frozen BN runs as a fixed affine op with its moving
+ * statistics). Both give the same values and keep each layer's class and config, so a saved
+ * model is plain Keras; they only make steps cheaper.
+ *
  * @example
  * freeze(base, 'all');          // scenario 1: feature extraction
  * freeze(vgg19, { first: 5 });  // the materials' recipe: the first 5 layers of VGG19 stay fixed
@@ -144,6 +141,7 @@ export function freeze(model: tf.LayersModel, spec: FreezeSpec): tf.LayersModel 
  * unless `keepBatchNormFrozen: false`: updating their statistics with small batches of a new
  * dataset would wreck what the pretrained layers after them expect. Pass `recompile` to
  * recompile at once (needed before `fit`, see the module comment). Returns the model.
+ * Like `freeze`, it (re)applies the frozen BatchNormalization rule and `applyLeanLayerForms`.
  *
  * @example
  * unfreeze(model, { from: 'conv_pw_12' }, { recompile: { optimizer: 'sgd', learningRate: 1e-4, momentum: 0.9 } });
@@ -157,34 +155,6 @@ export function unfreeze(model: tf.LayersModel, spec: FreezeSpec, options: Unfre
   applyLeanLayerForms(model);
   if (options.recompile) recompile(model, options.recompile);
   return model;
-}
-
-/** Builds a tfjs optimizer from a Keras-style config (SGD with momentum is `tf.train.momentum`). */
-export function makeOptimizer(config: OptimizerConfig): tf.Optimizer {
-  const { optimizer, learningRate } = config;
-  if (!(typeof learningRate === 'number' && learningRate > 0 && Number.isFinite(learningRate))) {
-    throw new ModelError(`makeOptimizer(): learningRate must be a positive number, received ${JSON.stringify(learningRate)}.`);
-  }
-  let result: tf.Optimizer;
-  switch (optimizer) {
-    case 'sgd': {
-      const momentum = config.momentum ?? 0;
-      result = momentum > 0 ? tf.train.momentum(learningRate, momentum) : tf.train.sgd(learningRate);
-      break;
-    }
-    case 'rmsprop':
-      result = tf.train.rmsprop(learningRate);
-      break;
-    case 'adam':
-      result = tf.train.adam(learningRate);
-      break;
-    default:
-      throw new ModelError(
-        `makeOptimizer(): optimizer must be 'sgd', 'rmsprop' or 'adam', received ${JSON.stringify(optimizer)}.`,
-      );
-  }
-  ownOptimizers.add(result);
-  return result;
 }
 
 /**
@@ -207,7 +177,7 @@ export function recompile(model: tf.LayersModel, config: RecompileConfig): tf.La
   const metrics = config.metrics ?? (model.optimizer != null && model.metrics != null ? model.metrics : ['accuracy']);
   const previous = model.optimizer;
   model.compile({ optimizer: makeOptimizer(config), loss, metrics });
-  if (previous != null && ownOptimizers.has(previous)) previous.dispose();
+  if (previous != null && isOwnOptimizer(previous)) previous.dispose();
   return model;
 }
 
@@ -262,9 +232,6 @@ function shapeText(layer: tf.layers.Layer): string {
   }
 }
 
-function escapeHtml(s: string): string {
-  return s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
-}
 
 /**
  * Lists every layer of `model` with its trainable flag and parameter count, and totals as Keras'

@@ -8,7 +8,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { ModelError } from '../errors';
 import { applyFrozenBatchNormRule } from './batchnorm';
-import { applyLeanLayerForms } from './lean_layers';
+import { applyLeanLayerForms } from './inference_forms';
 import { defaultCutAt, prepareBase, strategyInfo, type PrepareBaseOptions, type StrategyName } from './scenarios';
 import { truncateAt } from './truncate';
 

@@ -12,8 +12,8 @@ export { cacheAugmentedFeatures, extractFeatures, featuresToDataFrame, textProgr
 export type {
   AugmentedFeaturesOptions, DataFrameOptions, ExtractFeaturesOptions, FeatureBatch, FeatureProgress, FeatureSet, FeatureSource,
 } from './features';
-export { freeze, makeOptimizer, needsRecompile, recompile, specIndices, trainableReport, unfreeze } from './freeze';
-export type { FreezeSpec, OptimizerConfig, RecompileConfig, TrainableReport, TrainableRow, UnfreezeOptions } from './freeze';
+export { freeze, needsRecompile, recompile, specIndices, trainableReport, unfreeze } from './freeze';
+export type { FreezeSpec, RecompileConfig, TrainableReport, TrainableRow, UnfreezeOptions } from './freeze';
 export { HEAD_NAMES, buildHeadModel, buildTransferModel, headLoss } from './heads';
 export type { HeadName, HeadOptions, TransferModelOptions } from './heads';
 export { closeNames } from './layer_lookup';
@@ -25,4 +25,6 @@ export { truncateAt } from './truncate';
 export type { TruncateOptions } from './truncate';
 export { splitAt, joinModels } from './split';
 export type { SplitModel } from './split';
-export { pooledFeatureModel } from './pooled';
+export { lastColumns, pooledFeatureModel } from './pooled';
+export { bottleneckFeatures, concatFeatureSets, disposeFeatureSets, preprocessingKey } from './bottleneck';
+export type { BottleneckFeatures, BottleneckOptions, PixelSettings } from './bottleneck';

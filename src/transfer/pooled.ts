@@ -30,3 +30,19 @@ export function pooledFeatureModel(base: tf.LayersModel, taps: string[], options
   const out = pooled.length === 1 ? pooled[0] : (tf.layers.concatenate({ name: 'pool_concat' }).apply(pooled) as tf.SymbolicTensor);
   return tf.model({ inputs: base.inputs, outputs: out, name: options.name ?? `${base.name}_pooled` });
 }
+
+/**
+ * The last `n` columns of pooled features `[rows, d]`: the last tap alone when it has `n`
+ * channels (taps are concatenated in order). A new tensor; the caller disposes it.
+ * @example const lastTap = lastColumns(trainSet.features, 768); // conv_pw_13 of MobileNet 0.75
+ */
+export function lastColumns(features: tf.Tensor, n: number): tf.Tensor2D {
+  const d = features.shape[1];
+  if (features.rank !== 2 || d === undefined) {
+    throw new ModelError(`lastColumns(): features must be [rows, d] (pooled features); received shape ${JSON.stringify(features.shape)}.`);
+  }
+  if (!(Number.isInteger(n) && n >= 1 && n <= d)) {
+    throw new ModelError(`lastColumns(): n must be a whole number from 1 to ${d} (the feature width); received ${JSON.stringify(n)}.`);
+  }
+  return features.slice([0, d - n], [-1, n]) as tf.Tensor2D;
+}

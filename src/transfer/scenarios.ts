@@ -6,7 +6,8 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import { ModelError } from '../errors';
-import { freeze, unfreeze, type OptimizerConfig } from './freeze';
+import type { OptimizerConfig } from '../train/optimizer';
+import { freeze, unfreeze } from './freeze';
 import type { HeadName } from './heads';
 
 /** Names of the four strategies. */

@@ -5,7 +5,8 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import { ModelError } from '../errors';
-import { makeOptimizer, trainableReport, type OptimizerConfig } from './freeze';
+import { makeOptimizer, type OptimizerConfig } from '../train/optimizer';
+import { trainableReport } from './freeze';
 import { buildTransferModel, headLoss, type HeadName } from './heads';
 import { STRATEGIES, defaultCutAt, strategyInfo, type PrepareBaseOptions, type StrategyName } from './scenarios';
 

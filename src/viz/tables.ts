@@ -2,7 +2,10 @@
  * Tables for results (strategy comparison, model zoo, classification report): an HTML form
  * for notebooks and an aligned plain-text form for terminals, built from the same cells.
  */
+import { escapeHtml } from '../html';
 import { getTheme } from './theme';
+
+export { escapeHtml };
 
 /** A table in two renderings; `show()` picks the one the output supports. */
 export interface HtmlTable {
@@ -43,7 +46,7 @@ export function formatCell(value: unknown): string {
   if (typeof value === 'boolean' || typeof value === 'bigint') return String(value);
   if (value instanceof Date) return value.toISOString();
   if (ArrayBuffer.isView(value)) {
-    const n = (value as unknown as ArrayLike<unknown>).length;
+    const n = (value as ArrayBufferView & { length?: number }).length; // typed arrays have one, a DataView not
     return `${value.constructor.name}(${n ?? value.byteLength})`;
   }
   if (Array.isArray(value)) {
@@ -70,15 +73,6 @@ function applyFormat(value: unknown, format: ColumnFormat | undefined): string {
   return value.toFixed(format);
 }
 
-/** Escapes text for HTML element content and attribute values. */
-export function escapeHtml(text: string): string {
-  return text
-    .replace(/&/g, '&amp;')
-    .replace(/</g, '&lt;')
-    .replace(/>/g, '&gt;')
-    .replace(/"/g, '&quot;')
-    .replace(/'/g, '&#39;');
-}
 
 /** Terminal columns a string occupies: East Asian wide characters (Chinese class names) count 2. */
 export function displayWidth(text: string): number {

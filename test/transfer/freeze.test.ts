@@ -2,7 +2,8 @@ import { before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import * as tf from '@tensorflow/tfjs';
 import { ModelError } from '../../src/errors';
-import { freeze, makeOptimizer, needsRecompile, recompile, specIndices, trainableReport, unfreeze } from '../../src/transfer/freeze';
+import { freeze, needsRecompile, recompile, specIndices, trainableReport, unfreeze } from '../../src/transfer/freeze';
+import { makeOptimizer } from '../../src/train/optimizer';
 import { snapshot, tinyBase, tinyData, useCpu } from './helpers';
 
 // tinyBase: 0 input, 1 conv1, 2 bn1, 3 relu1, 4 pool1, 5 conv2, 6 bn2, 7 relu2.

@@ -44,7 +44,7 @@ export class WasmKernelScope {
       );
     }
     // tfjs hands list-input kernels (Concat, AddN) an array in place of a name map.
-    const named = inputs as unknown as tf.NamedTensorInfoMap;
+    const named = inputs as tf.NamedTensorInfoMap;
     const out = kernel.kernelFunc({ inputs: named, backend: this.backend, attrs });
     if (Array.isArray(out)) {
       out.forEach((t) => this.temps.push(t));

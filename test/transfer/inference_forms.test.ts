@@ -7,7 +7,7 @@ import assert from 'node:assert/strict';
 import * as tf from '@tensorflow/tfjs';
 import '@tensorflow/tfjs-backend-wasm';
 import { setupBackend } from '../../src/backend';
-import { applyLeanLayerForms } from '../../src/transfer/lean_layers';
+import { applyLeanLayerForms } from '../../src/transfer/inference_forms';
 import { freeze } from '../../src/transfer/freeze';
 
 before(async () => {

@@ -1,5 +1,6 @@
 /**
- * Leaner training forms for two layers every MobileNet uses, same values, less work per step:
+ * Inference forms: leaner training forms for two layers every MobileNet uses, same values, less
+ * work per step, applied by `freeze`, `unfreeze`, the heads and the trainer workers:
  * - a Conv2D without bias and activation (the conv before a BatchNormalization) runs as plain
  *   `tf.conv2d`. tfjs-layers calls the fused convolution, whose gradient computes the input and
  *   filter derivatives together even when nothing needs the input's (the first trainable layer

@@ -13,6 +13,7 @@ import { ImageDataGenerator, type DirectoryIterator, type ImageDataGeneratorOpti
 import { TrainError } from '../errors';
 import { preprocessInput } from '../models';
 import { FeatureWorkerPool } from '../parallel/pool';
+import { LAB_RECIPE } from '../lessons/recipe';
 import { cacheAugmentedFeatures, extractFeatures, joinModels, pooledFeatureModel, splitAt, unfreeze, type ExtractFeaturesOptions, type FeatureSet, type StrategyName } from '../transfer';
 import { EarlyStopping, fit, type FitCallback, type TrainingHistory } from '../train';
 import { pipelineBase, type PipelineBase } from './bases';
@@ -282,13 +283,13 @@ export async function trainClassifier(options: TrainClassifierOptions): Promise<
   // Phase 1: a new head on frozen pooled features (feature extraction).
   const t1 = Date.now();
   const head = linearHead(trainSet.features.shape[1] as number, numClasses, { seed });
-  head.compile({ optimizer: tf.train.adam(options.learningRate ?? 1e-3), loss: 'categoricalCrossentropy', metrics: ['accuracy'] });
+  head.compile({ optimizer: tf.train.adam(options.learningRate ?? LAB_RECIPE.headOptimizer.learningRate), loss: 'categoricalCrossentropy', metrics: ['accuracy'] });
   let history = await fit(head, { x: trainSet.features, y: trainSet.labels }, {
     epochs: options.epochs ?? 40,
     batchSize: 32,
     seed,
     validationData: { x: valSet.features, y: valSet.labels },
-    callbacks: [new EarlyStopping({ monitor: 'val_loss', patience: 8, restoreBestWeights: true }), ...callbacks],
+    callbacks: [new EarlyStopping(LAB_RECIPE.headEarlyStopping), ...callbacks],
     phase: 'feature extraction',
     verbose: fitVerbose,
   });
@@ -307,14 +308,14 @@ export async function trainClassifier(options: TrainClassifierOptions): Promise<
     const trainActs = frozen.train;
     const valActs = frozen.val;
     const upper = tf.model({ inputs: top.inputs, outputs: head.apply(top.outputs[0]) as tf.SymbolicTensor, name: `${base.name}_upper` });
-    unfreeze(upper, 'all', { recompile: { optimizer: 'adam', learningRate: options.fineTuneLearningRate ?? 1e-5, loss: 'categoricalCrossentropy', metrics: ['accuracy'] } });
+    unfreeze(upper, 'all', { recompile: { optimizer: 'adam', learningRate: options.fineTuneLearningRate ?? LAB_RECIPE.fineTuneOptimizer.learningRate, loss: 'categoricalCrossentropy', metrics: ['accuracy'] } });
     history = await fit(upper, { x: trainActs.features, y: trainActs.labels }, {
       epochs: history.epoch.length + (options.fineTuneEpochs ?? 4),
       batchSize: 32,
       seed,
       history,
       validationData: { x: valActs.features, y: valActs.labels },
-      callbacks: [new EarlyStopping({ monitor: 'val_loss', patience: 2, restoreBestWeights: true }), ...callbacks],
+      callbacks: [new EarlyStopping(LAB_RECIPE.fineTuneEarlyStopping), ...callbacks],
       phase: 'fine-tune',
       verbose: fitVerbose,
     });

@@ -26,3 +26,4 @@ export * from './lessons/05_lab';
 export * from './parallel';
 export * from './bench';
 export * from './lessons/recipe';
+export * from './lessons/recipe_compare';

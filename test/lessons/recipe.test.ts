@@ -76,3 +76,29 @@ test('recipeComparison puts the materials first, one row per knob', () => {
   const opt = rows.find((r) => r.knob === 'phase 1 optimizer');
   assert.deepEqual(opt, { knob: 'phase 1 optimizer', materials: 'SGD 1e-4 momentum 0.9', lab: 'Adam 1e-3' });
 });
+
+test('compareHeadRecipes trains each recipe over the seeds and reports per-seed figures', async () => {
+  const { compareHeadRecipes } = await import('../../src/lessons/recipe_compare');
+  const tf = await import('@tensorflow/tfjs');
+  // Two well separated clusters in 8 dimensions: any sensible optimizer can learn them.
+  const make = (n: number, offset: number) => tf.tidy(() => {
+    const labels = tf.tensor1d(Array.from({ length: n }, (_, i) => (i + offset) % 2), 'int32');
+    const centres = tf.oneHot(labels, 2).matMul(tf.tensor2d([[3, 0, 3, 0, 3, 0, 3, 0], [0, 3, 0, 3, 0, 3, 0, 3]]));
+    return { x: centres.add(tf.randomNormal([n, 8], 0, 0.5, 'float32', 7 + offset)) as import('@tensorflow/tfjs').Tensor2D, y: tf.oneHot(labels, 2).toFloat() as import('@tensorflow/tfjs').Tensor2D };
+  });
+  const [train, val] = [make(64, 0), make(20, 1)];
+  await compareHeadRecipes(train, val, { seeds: [1], epochs: 1 }); // tfjs caches a few constants on first use
+  const before = tf.memory().numTensors;
+  const rows = await compareHeadRecipes(train, val, { seeds: [1, 2], epochs: 3 });
+  assert.equal(tf.memory().numTensors, before, 'compareHeadRecipes leaks tensors');
+  assert.deepEqual(rows.map((r) => r.recipe), ['materials', 'lab']);
+  assert.deepEqual(rows.map((r) => r.optimizer), ['SGD 1e-4 momentum 0.9', 'Adam 1e-3']);
+  for (const r of rows) {
+    assert.equal(r['val accuracy (per seed)'].split(' / ').length, 2);
+    assert.ok(r['epochs run (per seed)'].split(' / ').every((e) => Number(e) >= 1 && Number(e) <= 3));
+  }
+  // Adam 1e-3 learns separated clusters in 3 epochs; the lab's row must reach them.
+  assert.ok(rows[1]['mean val accuracy'] >= 0.9, `lab recipe reached ${rows[1]['mean val accuracy']}`);
+  await assert.rejects(compareHeadRecipes(train, val, { seeds: [] }), /compareHeadRecipes: need at least one seed/);
+  tf.dispose([train.x, train.y, val.x, val.y]);
+});

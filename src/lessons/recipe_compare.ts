@@ -24,8 +24,8 @@ export interface CompareHeadRecipesOptions {
   recipes?: Recipe[];
 }
 
-/** One row of the table: a recipe's phase-1 settings and what they gave. */
-export interface HeadRecipeRow {
+/** One row of the table: a recipe's phase-1 settings and what they gave (a type, so it fits `toHtmlTable`'s records). */
+export type HeadRecipeRow = {
   recipe: string;
   optimizer: string;
   'batch size': number;
@@ -33,7 +33,7 @@ export interface HeadRecipeRow {
   'epochs run (per seed)': string;
   'val accuracy (per seed)': string;
   'mean val accuracy': number;
-}
+};
 
 function optimizerOf(o: Recipe['headOptimizer']): tf.Optimizer {
   if (o.optimizer === 'sgd') return tf.train.momentum(o.learningRate, o.momentum ?? 0);

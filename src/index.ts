@@ -47,3 +47,5 @@ export * from './lessons/03_zoo';
 export * from './lessons/01_mnist_transfer';
 export * from './lessons/02_strategies';
 export * from './lessons/05_lab';
+export * from './lessons/recipe';
+export * from './lessons/recipe_compare';

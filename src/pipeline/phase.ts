@@ -4,6 +4,7 @@
  * the weights of its best epoch by the monitored metric (Keras' ModelCheckpoint with
  * save_best_only, then loading that checkpoint).
  */
+import type { EarlyStoppingSetting } from '../lessons/recipe';
 import * as tf from '@tensorflow/tfjs';
 import {
   EarlyStopping,
@@ -31,8 +32,8 @@ export interface PhaseOptions {
   seed: number;
   /** History of the earlier phase to continue. */
   history?: TrainingHistory;
-  /** Epochs without val_loss improvement before stopping. */
-  patience: number;
+  /** EarlyStopping of this phase (monitor, patience, minDelta): LAB_RECIPE's setting for the phase. */
+  earlyStopping: Pick<EarlyStoppingSetting, 'monitor' | 'patience' | 'minDelta'>;
   /** Metric that picks the best epoch: 'val_acc' or 'val_loss'. */
   monitor: string;
   checkpoints: RunCheckpoints;
@@ -85,7 +86,7 @@ export async function trainPhase(o: PhaseOptions): Promise<PhaseResult> {
     validationData: { x: o.valX, y: o.valY },
     callbacks: [
       dropoutSync,
-      new EarlyStopping({ monitor: 'val_loss', patience: o.patience }),
+      new EarlyStopping({ monitor: o.earlyStopping.monitor, patience: o.earlyStopping.patience, minDelta: o.earlyStopping.minDelta }),
       new ModelCheckpoint({ filepath: checkpoints.last(key), monitor: o.monitor, saveWeightsOnly: true }),
       new ModelCheckpoint({ filepath: checkpoints.best(key), monitor: o.monitor, saveBestOnly: true, saveWeightsOnly: true }),
       ...o.callbacks,

@@ -14,6 +14,7 @@ import { setupBackend, type BackendName } from '../backend';
 import { ImageDataGenerator, type DirectoryIterator, type ImageDataGeneratorOptions, type SkippedFile } from '../data';
 import { DataError, TrainError } from '../errors';
 import { preprocessInput } from '../models';
+import { LAB_RECIPE } from '../lessons/recipe';
 import { bottleneckFeatures, joinModels, pooledFeatureModel, splitAt, unfreeze, type FeatureProgress, type FeatureSet, type StrategyName } from '../transfer';
 import { loadWeightsFromDir, MetricMonitor, orderedWeights, type FitCallback, type TrainingHistory } from '../train';
 import { pipelineBase, type PipelineBase } from './bases';
@@ -323,11 +324,11 @@ async function trainWithCheckpoints(
   // Phase 1: a new head on frozen pooled features (feature extraction).
   const t1 = Date.now();
   const head = linearHead(trainSet.features.shape[1] as number, numClasses, { seed });
-  head.compile({ optimizer: tf.train.adam(options.learningRate ?? 1e-3), loss: 'categoricalCrossentropy', metrics: ['accuracy'] });
+  head.compile({ optimizer: tf.train.adam(options.learningRate ?? LAB_RECIPE.headOptimizer.learningRate), loss: 'categoricalCrossentropy', metrics: ['accuracy'] });
   const phaseCommon = { seed, monitor, checkpoints, resume, dropoutLayers: [head.layers[0]], callbacks, verbose: fitVerbose as 0 | 2, say };
   const phase1 = await trainPhase({
     ...phaseCommon, key: 'feature-extraction', name: 'feature extraction', model: head,
-    x: trainSet.features, y: trainSet.labels, valX: valSet.features, valY: valSet.labels, epochs: options.epochs ?? 40, patience: 8,
+    x: trainSet.features, y: trainSet.labels, valX: valSet.features, valY: valSet.labels, epochs: options.epochs ?? 40, earlyStopping: LAB_RECIPE.headEarlyStopping,
   });
   let history = phase1.history;
   const featureEval = await evaluateProbabilities(head, valSet, classNames);
@@ -352,12 +353,12 @@ async function trainWithCheckpoints(
     const topWeights = orderedWeights(top);
     const pretrainedTop = topWeights.map((w) => w.read().clone());
     const upper = tf.model({ inputs: top.inputs, outputs: head.apply(top.outputs[0]) as tf.SymbolicTensor, name: `${base.name}_upper` });
-    unfreeze(upper, 'all', { recompile: { optimizer: 'adam', learningRate: options.fineTuneLearningRate ?? 1e-5, loss: 'categoricalCrossentropy', metrics: ['accuracy'] } });
+    unfreeze(upper, 'all', { recompile: { optimizer: 'adam', learningRate: options.fineTuneLearningRate ?? LAB_RECIPE.fineTuneOptimizer.learningRate, loss: 'categoricalCrossentropy', metrics: ['accuracy'] } });
     optimizers.push(upper.optimizer);
     const phase2 = await trainPhase({
       ...phaseCommon, key: 'fine-tune', name: 'fine-tune', model: upper, history,
       x: trainActs.features, y: trainActs.labels, valX: valActs.features, valY: valActs.labels,
-      epochs: nextEpochAfter(history) + (options.fineTuneEpochs ?? 4), patience: 2,
+      epochs: nextEpochAfter(history) + (options.fineTuneEpochs ?? 4), earlyStopping: LAB_RECIPE.fineTuneEarlyStopping,
     });
     history = phase2.history;
     phase2Best = phase2.best;

@@ -6,7 +6,6 @@
  * makes one by one.
  * @see notebooks/05-build-and-fine-tune.ipynb
  */
-import { availableParallelism } from 'node:os';
 import * as tf from '@tensorflow/tfjs';
 import { setupBackend, type BackendName } from '../backend';
 import { ImageDataGenerator, type DirectoryIterator, type ImageDataGeneratorOptions } from '../data';
@@ -17,6 +16,7 @@ import { cacheAugmentedFeatures, extractFeatures, joinModels, pooledFeatureModel
 import { EarlyStopping, fit, type FitCallback, type TrainingHistory } from '../train';
 import { pipelineBase, type PipelineBase } from './bases';
 import { evaluateProbabilities, type Evaluation } from './evaluation';
+import { defaultWorkerCount } from '../parallel/workers';
 
 /** Augmentation for the cached copies: mild, label-preserving for photos of objects and flowers. */
 export const PIPELINE_AUGMENTATION: ImageDataGeneratorOptions = {
@@ -57,7 +57,7 @@ export interface TrainClassifierOptions {
   backend?: BackendName;
   /**
    * Worker threads that run the frozen base (each a folded copy on its own wasm backend) while
-   * this thread decodes and augments. 0 runs the base in this thread. Defaults to the number of cores.
+   * this thread decodes and augments. 0 runs the base in this thread. Defaults to env TRANSFER_LAB_WORKERS, else the number of cores.
    */
   workers?: number;
   /** Extra callbacks for both phases (e.g. a LivePlot in a notebook). Defaults to none. */
@@ -264,7 +264,7 @@ export async function trainClassifier(options: TrainClassifierOptions): Promise<
   const features = pooledFeatureModel(baseModel, base.taps);
   const t0 = Date.now();
   const preprocessing = preprocessingId(base);
-  const workers = options.workers ?? availableParallelism();
+  const workers = options.workers ?? defaultWorkerCount();
   // Every image goes through the frozen part once. For fine-tuning that part ends at the cut, and
   // the pooled features come from the cached cut activations through the (still frozen) top.
   const cut = options.fineTuneCut ?? base.fineTuneCut;

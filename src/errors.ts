@@ -22,3 +22,6 @@ export class ModelError extends TransferLabError {}
 
 /** Training could not start or continue (bad options, missing metric, broken checkpoint). */
 export class TrainError extends TransferLabError {}
+
+/** A classroom server could not be set up, started, stopped or warmed (bad option, missing tool, not root). */
+export class ClassroomError extends TransferLabError {}

@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 /**
  * The `transfer-lab` command: a thin face over the library (the notebooks are the other).
- * Subcommands: doctor, fetch.
+ * Subcommands: doctor, fetch, models, train, evaluate, classroom.
  */
 import { parseArgs } from 'node:util';
 import { ASSETS } from '../assets';
@@ -24,6 +24,9 @@ Commands:
                                     (the same --seed gives the same run; --workers 0 runs the base in one thread)
   evaluate --model-dir DIR --data DIR [--json]
                                     evaluate a saved run on class folders
+  classroom setup|start|stop|status|warm|remove-accounts
+                                    the lab for a whole class on one JupyterHub (root, Debian);
+                                    transfer-lab classroom --help for its options
 
 Common options:
   --mirror DIR      offline asset mirror (env TRANSFER_LAB_MIRROR)
@@ -33,6 +36,8 @@ Assets: ${ASSETS.map((a) => a.name).join(', ')}`;
 
 async function main(argv: string[]): Promise<number> {
   const [command, ...rest] = argv;
+  // The classroom subcommands have options of their own.
+  if (command === 'classroom') return (await import('./classroom')).runClassroomCommand(rest);
   const { values, positionals } = parseArgs({
     args: rest,
     allowPositionals: true,

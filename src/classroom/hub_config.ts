@@ -80,6 +80,10 @@ c.JupyterHub.hub_ip = "127.0.0.1"
 c.JupyterHub.hub_port = ${record.ports.hub}
 c.ConfigurableHTTPProxy.api_url = ${toPython(`http://127.0.0.1:${record.ports.proxyApi}`)}
 c.ConfigurableHTTPProxy.pid_file = ${toPython(files.proxyPid)}
+# Debian's configurable-http-proxy loads its libraries from /usr/share/nodejs, which a Node.js not
+# built by Debian (e.g. NodeSource's) does not search: the proxy inherits this from the hub.
+if os.path.isdir("/usr/share/nodejs"):
+    os.environ["NODE_PATH"] = os.pathsep.join(p for p in ["/usr/share/nodejs", os.environ.get("NODE_PATH")] if p)
 c.JupyterHub.db_url = ${toPython(`sqlite:///${path.join(paths.stateDir, 'jupyterhub.sqlite')}`)}
 c.JupyterHub.cookie_secret_file = ${toPython(path.join(paths.stateDir, 'jupyterhub_cookie_secret'))}
 # Stop every student's server and the proxy when the hub stops.

@@ -145,7 +145,7 @@ async function logIn(name, password) {
   const wrong = await fetch(`${HUB}/hub/login`, { method: 'POST', body: new URLSearchParams({ username: name, password: `${password}x` }), redirect: 'manual' });
   if (wrong.status === 302) throw new Error(`${name}: a wrong password was accepted by POST /hub/login`);
   const token = await hubJson('POST', `/hub/api/users/${name}/tokens`, { body: { auth: { username: name, password }, note: 'test:classroom' } });
-  if (token.status !== 200 || !token.json?.token) throw new Error(`${name}: token request answered ${token.status}: ${token.text.slice(0, 300)}`);
+  if (![200, 201].includes(token.status) || !token.json?.token) throw new Error(`${name}: token request answered ${token.status}: ${token.text.slice(0, 300)}`);
   return token.json.token;
 }
 

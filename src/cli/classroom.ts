@@ -27,7 +27,7 @@ Commands:
                     file) and print the URL for the projector
   stop              stop the hub by its PID (it stops every student's server and the proxy)
   status [--json]   hub up/down, URL, students and their servers, workers per student, assets, warm cache
-  warm [--mode quick|full|both] [--datasets LIST|none]
+  warm [--mode quick|full|both|none] [--datasets LIST|none]
                     before class: compute the features lesson 05 and \`train\` need into the shared cache
   remove-accounts   delete the accounts setup created (and their homes): the end of a course
 
@@ -136,9 +136,9 @@ export async function runClassroomCommand(argv: string[]): Promise<number> {
     }
     case 'warm': {
       const mode = values.mode ?? 'both';
-      if (!['quick', 'full', 'both'].includes(mode)) throw new ClassroomError(`classroom warm: --mode must be quick, full or both, received '${mode}'.`);
+      if (!['quick', 'full', 'both', 'none'].includes(mode)) throw new ClassroomError(`classroom warm: --mode must be quick, full, both or none, received '${mode}'.`);
       const datasets = values.datasets === undefined ? Object.keys(TRAIN_DATASETS) : values.datasets === 'none' ? [] : values.datasets.split(',').map((d) => d.trim());
-      const warm = await warmClassroom(readClassroomRecord(paths), { modes: mode === 'both' ? ['quick', 'full'] : [mode as 'quick' | 'full'], datasets });
+      const warm = await warmClassroom(readClassroomRecord(paths), { modes: mode === 'both' ? ['quick', 'full'] : mode === 'none' ? [] : [mode as 'quick' | 'full'], datasets });
       console.log(`Shared cache warmed: ${warm.entries} feature sets (${classroomFiles(paths).sharedCache}).`);
       for (const s of warm.steps) console.log(`  ${s.step}: ${s.seconds.toFixed(0)} s`);
       return 0;

@@ -50,8 +50,9 @@ export function renderBoardPage(view: BoardView, opts: BoardPageOptions): string
   #status { margin-left: auto; font-size: ${theme.tickFontSize}px; color: #444; }
   #status.stale { color: ${theme.badColor}; font-weight: bold; }
   main { flex: 1; display: flex; gap: 28px; min-height: 0; padding-top: 12px; }
-  #plot { flex: 3; min-width: 0; }
-  #table { flex: 2; min-width: 0; overflow-y: auto; }
+  #plot { flex: 5; min-width: 0; }
+  #table { flex: 4; min-width: 0; overflow: auto; }
+  #table td { white-space: nowrap; }
   #table table { width: 100%; font-family: ${fontFamily} !important; }
   #table th { position: sticky; top: 0; background: ${theme.backgroundColor}; }
   #table tbody tr:first-child td { background: #fff3c4; font-weight: bold; }
@@ -80,12 +81,17 @@ export function renderBoardPage(view: BoardView, opts: BoardPageOptions): string
     version = view.version;
     document.getElementById('counts').textContent =
       view.students + (view.students === 1 ? ' student, ' : ' students, ') +
-      view.results + (view.results === 1 ? ' result' : ' results');
+      view.results + (view.results === 1 ? ' result' : ' results') +
+      (view.backends.length === 1 ? ', all on ' + view.backends[0] : '');
     document.getElementById('table').innerHTML = view.tableHtml ||
       '<p class="empty">No results yet. They appear here when a notebook 05 finishes.</p>';
     var plot = document.getElementById('plot');
     if (view.figure && window.Plotly) {
-      Plotly.react(plot, view.figure.data, view.figure.layout, { displayModeBar: false, responsive: true });
+      // Fill the space under the header: the figure's own height is only a minimum.
+      var layout = Object.assign({}, view.figure.layout);
+      var room = document.querySelector('main').clientHeight - 16;
+      if (room > layout.height) layout.height = room;
+      Plotly.react(plot, view.figure.data, layout, { displayModeBar: false, responsive: true });
     } else if (window.Plotly) {
       Plotly.purge(plot);
     }

@@ -17,6 +17,8 @@ export interface BoardView {
   students: number;
   /** Latest results shown (one per student + dataset + strategy). */
   results: number;
+  /** Backends the results ran on; with only one, the table leaves its column out and the header names it. */
+  backends: string[];
   /** The results table, newest first (escaped HTML from `toHtmlTable`). */
   tableHtml: string;
   /** The dot plot, or null before the first result. */
@@ -31,31 +33,47 @@ export function rowLabel(r: Pick<ClassResult, 'dataset' | 'strategy'>): string {
   return `${r.dataset} · ${r.strategy}`;
 }
 
-/** Builds the page's table and plot from the latest results (any order). */
+/**
+ * Builds the page's table and plot from the latest results (any order). The table has one row
+ * per student (the most recent poster on top) and one column per dataset + strategy, so the
+ * teacher sees at a glance who has finished what; seconds and backend sit beside the accuracy.
+ */
 export function boardView(latest: ClassResult[], version: number): BoardView {
-  const newestFirst = [...latest].sort((a, b) => b.postedAt.localeCompare(a.postedAt));
-  const table = toHtmlTable(
-    newestFirst.map((r) => ({
-      student: r.student,
-      dataset: r.dataset,
-      strategy: r.strategy,
-      'val accuracy': r.valAccuracy,
-      seconds: r.seconds,
-      backend: r.backend,
-      posted: clockTime(r.postedAt),
-    })),
-    {
-      columns: ['student', 'dataset', 'strategy', 'val accuracy', 'seconds', 'backend', 'posted'],
-      format: { 'val accuracy': 'percent', seconds: 0 },
-    },
-  );
+  const runs = runLabels(latest);
+  const byStudent = new Map<string, ClassResult[]>();
+  for (const r of latest) byStudent.set(r.student, [...(byStudent.get(r.student) ?? []), r]);
+  const lastPost = (rs: ClassResult[]): string => rs.reduce((m, r) => (r.postedAt > m ? r.postedAt : m), '');
+  const students = [...byStudent.entries()].sort((a, b) => lastPost(b[1]).localeCompare(lastPost(a[1])));
+  const rows = students.map(([student, rs]) => {
+    const row: Record<string, unknown> = { student };
+    for (const run of runs) {
+      const r = rs.find((x) => rowLabel(x) === run);
+      row[run] = r ? `${(r.valAccuracy * 100).toFixed(1)}%  ${Math.round(r.seconds)} s` : '';
+    }
+    row.backend = [...new Set(rs.map((r) => r.backend))].join(', ');
+    row.posted = clockTime(lastPost(rs));
+    return row;
+  });
+  const backends = [...new Set(latest.map((r) => r.backend))].sort();
+  const columns = ['student', ...runs, ...(backends.length > 1 ? ['backend'] : []), 'posted'];
+  const table = toHtmlTable(rows, { columns });
   return {
     version,
-    students: new Set(latest.map((r) => r.student)).size,
+    students: byStudent.size,
     results: latest.length,
+    backends,
     tableHtml: latest.length > 0 ? table.html : '',
     figure: latest.length > 0 ? accuracyDotPlot(latest) : null,
   };
+}
+
+/** The distinct dataset + strategy labels, in the order they were first posted. */
+export function runLabels(latest: ClassResult[]): string[] {
+  const runs: string[] = [];
+  for (const r of [...latest].sort((a, b) => a.postedAt.localeCompare(b.postedAt))) {
+    if (!runs.includes(rowLabel(r))) runs.push(rowLabel(r));
+  }
+  return runs;
 }
 
 /**
@@ -64,22 +82,23 @@ export function boardView(latest: ClassResult[], version: number): BoardView {
  */
 export function accuracyDotPlot(latest: ClassResult[]): Figure {
   const theme = getTheme();
-  const rows: string[] = [];
-  for (const r of [...latest].sort((a, b) => a.postedAt.localeCompare(b.postedAt))) {
-    if (!rows.includes(rowLabel(r))) rows.push(rowLabel(r));
-  }
+  const rows = runLabels(latest);
   const students = [...new Set(latest.map((r) => r.student))].sort();
   // Spread the dots of one row vertically by student so equal accuracies do not hide each other.
   const jitter = (student: string): number =>
-    students.length <= 1 ? 0 : (students.indexOf(student) / (students.length - 1) - 0.5) * 0.5;
+    students.length <= 1 ? 0 : (students.indexOf(student) / (students.length - 1) - 0.5) * 0.7;
   const y = (r: ClassResult): number => rows.length - 1 - rows.indexOf(rowLabel(r));
   const figure = scatterFigure(
     latest.map((r) => ({ x: r.valAccuracy, y: y(r) + jitter(r.student), label: r.student, group: rowLabel(r) })),
     { groups: rows, showLabels: latest.length <= MAX_LABELLED_POINTS, opacity: 0.9 },
   );
+  const few = latest.length <= MAX_LABELLED_POINTS;
   for (const trace of figure.data) {
     trace.hovertemplate = '%{text}: %{x:.1%}<extra>%{fullData.name}</extra>';
-    trace.marker = { ...(trace.marker as object), size: theme.markerSize + 8 };
+    // Names to the right of the dots, clear of the median bar; smaller dots when a whole class crowds a row.
+    trace.textposition = 'middle right';
+    trace.opacity = few ? 0.95 : 0.75;
+    trace.marker = { ...(trace.marker as object), size: few ? theme.markerSize + 8 : theme.markerSize + 3 };
   }
   const medians = rows.map((row) => median(latest.filter((r) => rowLabel(r) === row).map((r) => r.valAccuracy)));
   figure.data.push({
@@ -89,13 +108,13 @@ export function accuracyDotPlot(latest: ClassResult[]): Figure {
     x: medians,
     y: rows.map((_, i) => rows.length - 1 - i),
     hovertemplate: 'median %{x:.1%}<extra></extra>',
-    marker: { symbol: 'line-ns', size: 70, color: theme.textColor, line: { width: 5, color: theme.textColor } },
+    marker: { symbol: 'line-ns', size: 90, color: theme.textColor, line: { width: 4, color: theme.textColor } },
   });
   const lowest = Math.min(...latest.map((r) => r.valAccuracy));
   const layout = figure.layout;
   layout.xaxis = {
     ...(layout.xaxis as object),
-    title: { text: 'validation accuracy', font: font(theme, theme.axisTitleFontSize) },
+    title: { text: 'validation accuracy   (black bar: class median)', font: font(theme, theme.axisTitleFontSize) },
     tickformat: '.0%',
     range: [Math.max(0, Math.min(0.5, Math.floor((lowest - 0.05) * 10) / 10)), 1.02],
   };

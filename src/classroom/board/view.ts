@@ -83,13 +83,17 @@ export function runLabels(latest: ClassResult[]): string[] {
 export function accuracyDotPlot(latest: ClassResult[]): Figure {
   const theme = getTheme();
   const rows = runLabels(latest);
-  const students = [...new Set(latest.map((r) => r.student))].sort();
-  // Spread the dots of one row vertically by student so equal accuracies do not hide each other.
-  const jitter = (student: string): number =>
-    students.length <= 1 ? 0 : (students.indexOf(student) / (students.length - 1) - 0.5) * 0.7;
+  // Spread the dots of one row vertically (students in name order) so equal accuracies do not hide
+  // each other; a row with one dot keeps it on the row's line, through the median bar.
+  const rowStudents = new Map(rows.map((row) => [row, [...new Set(latest.filter((r) => rowLabel(r) === row)
+    .map((r) => r.student))].sort()]));
+  const jitter = (r: ClassResult): number => {
+    const names = rowStudents.get(rowLabel(r))!;
+    return names.length <= 1 ? 0 : (names.indexOf(r.student) / (names.length - 1) - 0.5) * 0.7;
+  };
   const y = (r: ClassResult): number => rows.length - 1 - rows.indexOf(rowLabel(r));
   const figure = scatterFigure(
-    latest.map((r) => ({ x: r.valAccuracy, y: y(r) + jitter(r.student), label: r.student, group: rowLabel(r) })),
+    latest.map((r) => ({ x: r.valAccuracy, y: y(r) + jitter(r), label: r.student, group: rowLabel(r) })),
     { groups: rows, showLabels: latest.length <= MAX_LABELLED_POINTS, opacity: 0.9 },
   );
   const few = latest.length <= MAX_LABELLED_POINTS;

@@ -16,6 +16,7 @@ import {
   CookieJar, createUsers, freePorts, HubSettings, isAlive, killLeftovers, removeUsers, RunningHub, startHub, stopHub,
   tail, TestUser, userExists, waitFor, writeHubConfig, hubUnavailableReason,
 } from './hub_fixture';
+import { HeadlessChromium } from './chromium_cdp';
 
 const root = path.resolve(__dirname, '../../..');
 const boardMain = path.join(root, 'dist/classroom/board/main.js');
@@ -231,6 +232,42 @@ describe('class results board under a real JupyterHub', { skip: reason ?? false,
     assert.deepEqual(history!.filter((r) => r.student === 'tlbrd1').map((r) => r.valAccuracy), [0.9, 0.95]);
   });
 
+  it('in a real browser the teacher logs in, sees the page, and a new post appears without a reload', async (t) => {
+    if (spawnSync('chromium', ['--version']).status !== 0) {
+      t.skip('Debian chromium is not installed');
+      return;
+    }
+    const browser = await HeadlessChromium.launch();
+    pids.add(browser.proc.pid!);
+    try {
+      const teacher = users.find((u) => u.name === TEACHER)!;
+      await browser.goto(`${hub!.url}/hub/login`);
+      await browser.loaded(() => browser.evaluate(`(() => {
+        document.querySelector('#username_input').value = ${JSON.stringify(teacher.name)};
+        document.querySelector('#password_input').value = ${JSON.stringify(teacher.password)};
+        document.querySelector('form').submit();
+      })()`));
+      await browser.goto(boardPrefix); // the hub's OAuth redirects happen inside the browser
+      assert.equal(await browser.evaluate<string>('location.pathname'), '/services/results-board/');
+      await waitFor('plotly to draw', async () =>
+        (await browser.evaluate<boolean>("!!document.querySelector('#plot .main-svg')")) || undefined, 20_000);
+      const text = await browser.evaluate<string>('document.body.innerText');
+      assert.match(text, /2 students, 3 results, all on wasm/);
+      assert.match(text, /signed in as tlbrdteach/);
+      // A student posts; the page polls every 3 s and redraws by itself.
+      assert.equal((await post(boardPrefix, { ...result(0.66), dataset: 'flowers12' }, tokens.tlbrd2)).status, 201);
+      await waitFor('the new result on the page', async () =>
+        /2 students, 4 results/.test(await browser.evaluate<string>('document.body.innerText')) || undefined, 15_000);
+      assert.match(await browser.evaluate<string>("document.querySelector('#table tbody tr').innerText"), /^tlbrd2\b/);
+      const png = process.env.BOARD_SCREENSHOT ?? path.join(settings.dir, 'board.png');
+      await browser.screenshot(png);
+      assert.ok(fs.statSync(png).size > 20_000, 'a real screenshot, not a blank page');
+      console.log(`# screenshot of the logged-in board: ${png}`);
+    } finally {
+      await browser.close();
+    }
+  });
+
   it('the board killed mid-class is restarted by the hub and has every result', async () => {
     const before = await latest(tokens[TEACHER], true);
     const oldPid = await boardPid();
@@ -254,9 +291,9 @@ describe('class results board under a real JupyterHub', { skip: reason ?? false,
     pids.add(Number(fs.readFileSync(path.join(settings.dir, 'proxy.pid'), 'utf8')));
     pids.add(await boardPid());
     assert.deepEqual(await latest(tokens[TEACHER], true), before);
-    assert.equal(before.history!.length, 4);
+    assert.equal(before.history!.length, 5);
     // ... and posting goes on.
     assert.equal((await post(boardPrefix, result(0.7, 'feature extraction'), tokens.tlbrd1)).status, 201);
-    assert.equal((await latest(tokens.tlbrd2)).results.length, 4);
+    assert.equal((await latest(tokens.tlbrd2)).results.length, 5);
   });
 });

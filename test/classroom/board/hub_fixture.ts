@@ -148,20 +148,24 @@ export async function startHub(s: HubSettings, configFile: string): Promise<Runn
   fs.closeSync(out);
   const url = `http://127.0.0.1:${s.ports[0]}`;
   const apiUrl = `${url}/hub/api`;
-  const deadline = Date.now() + 90_000;
-  while (Date.now() < deadline) {
-    if (proc.exitCode !== null) throw new Error(`jupyterhub exited with ${proc.exitCode}; log:\n${tail(log)}`);
-    try {
+  const hub: RunningHub = { proc, pid: proc.pid!, log, url, apiUrl };
+  try {
+    await waitFor('jupyterhub to answer with the board running', async () => {
+      if (proc.exitCode !== null) throw new HubStartError(`jupyterhub exited with ${proc.exitCode}`);
       const res = await fetch(`${apiUrl}/services/results-board`, { headers: { Authorization: `token ${s.adminToken}` } });
-      if (res.ok && ((await res.json()) as { pid?: number }).pid) break;
-    } catch {
-      // not up yet
-    }
-    await sleep(500);
+      return res.ok && ((await res.json()) as { pid?: number }).pid ? true : undefined;
+    }, 90_000);
+    return hub;
+  } catch (e) {
+    // Never leave a half-started hub (or the proxy it started) behind.
+    await stopHub(hub);
+    const proxyPid = path.join(s.dir, 'proxy.pid');
+    if (fs.existsSync(proxyPid)) await killLeftovers([Number(fs.readFileSync(proxyPid, 'utf8'))]);
+    throw new Error(`${(e as Error).message}; hub log:\n${tail(log)}`);
   }
-  if (Date.now() >= deadline) throw new Error(`jupyterhub did not answer in 90 s; log:\n${tail(log)}`);
-  return { proc, pid: proc.pid!, log, url, apiUrl };
 }
+
+class HubStartError extends Error {}
 
 /** SIGTERM the hub (it stops its proxy, services and servers), SIGKILL after 30 s. */
 export async function stopHub(hub: RunningHub): Promise<void> {
@@ -204,6 +208,7 @@ export async function waitFor<T>(what: string, check: () => Promise<T | undefine
       const v = await check();
       if (v !== undefined) return v;
     } catch (e) {
+      if (e instanceof HubStartError) throw e;
       last = e;
     }
     await sleep(everyMs);

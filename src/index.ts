@@ -25,3 +25,4 @@ export * from './lessons/02_strategies';
 export * from './lessons/05_lab';
 export * from './parallel';
 export * from './bench';
+export { postClassResult, BoardError, type ClassResult, type ClassResultInput, type PostClassResultOptions, type PostClassResultOutcome } from './classroom/board/client';

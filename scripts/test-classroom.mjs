@@ -9,8 +9,9 @@
 // TIME through their Jupyter servers' kernel API with @jupyterlab/services. It asserts every
 // notebook finished with no error, the shared feature cache was hit (each kernel's own count, and
 // nothing written to the students' own caches), that no student can read another's folder (through
-// the hub and on disk) and, with the board, each result on the board under the right student and
-// that nobody can post as another. Everything it started is stopped by PID and the accounts are
+// the hub and on disk), that each student's three results are on the class results board under
+// their own name with the accuracies their kernel computed, and that nobody can post as another
+// (nor read or post without a hub token). Everything it started is stopped by PID and the accounts are
 // removed, also on failure or Ctrl-C. Prints a table (wall time, peak memory, CPU seconds per
 // student) and ends with `classroom: N students passed, M failed`.
 //
@@ -203,6 +204,10 @@ async function runStudentLab(student, others) {
     const counts = await execute(session.kernel, "import * as labCounts from '../dist/index';\nconsole.log('LOOKUPS ' + JSON.stringify(labCounts.featureCacheLookups()));");
     student.lookups = JSON.parse(/LOOKUPS (\{.*\})/.exec(counts.outputs)?.[1] ?? 'null');
     student.cachedLines = log.join('').match(/from the disk cache/g)?.length ?? 0;
+    // What the kernel computed, to compare with what the board stored under this student.
+    const acc = await execute(session.kernel, "console.log('ACCURACY ' + JSON.stringify({ fe: headAccuracy, ft: ftAccuracy, flowers: run.evaluation.accuracy }));");
+    student.accuracy = JSON.parse(/ACCURACY (\{.*\})/.exec(acc.outputs)?.[1] ?? 'null');
+    student.postedLine = /Posted to the class results board as [^\n]*/.exec(log.join(''))?.[0];
     // On disk: this student's kernel (their own Linux user) may not list another's folder.
     const other = others[0];
     const probe = await execute(session.kernel, `import * as fsProbe from 'fs';\ntry { fsProbe.readdirSync('/home/${other.name}/transfer-lab/notebooks'); console.log('PROBE read'); } catch (e) { console.log('PROBE ' + (e as NodeJS.ErrnoException).code); }`);
@@ -261,6 +266,36 @@ try {
   clearInterval(sampler);
   students.forEach((s, i) => sampleUser(s.uid, results[i]));
 
+  // The class results board: each student's three results under their own name, equal to what
+  // their kernel computed; nobody posts as someone else; no hub token, no access.
+  const BOARD = '/services/results-board/api/results';
+  const board = await hubJson('GET', BOARD, { token: students[0].token });
+  if (board.status !== 200) results.forEach((r) => r.problems.push(`GET ${BOARD} answered ${board.status}: ${board.text.slice(0, 200)}`));
+  const rows = board.json?.results ?? [];
+  for (const [i, s] of students.entries()) {
+    const r = results[i];
+    if (!s.accuracy) continue; // the notebook failed: already reported
+    const want = [['ants/bees', 'feature extraction', s.accuracy.fe], ['ants/bees', 'fine-tuning', s.accuracy.ft], ['flowers12', 'fine-tuning', s.accuracy.flowers]];
+    for (const [dataset, strategy, acc] of want) {
+      const row = rows.find((x) => x.student === s.name && x.dataset === dataset && x.strategy === strategy);
+      if (!row) r.problems.push(`board: no ${dataset} / ${strategy} result under ${s.name} (kernel said: ${s.postedLine ?? 'nothing posted'})`);
+      else if (Math.abs(row.valAccuracy - acc) > 1e-9) r.problems.push(`board: ${s.name}'s ${dataset} / ${strategy} is ${row.valAccuracy}, their kernel computed ${acc}`);
+    }
+    r.boardRows = rows.filter((x) => x.student === s.name).length;
+    const other = students[(i + 1) % students.length];
+    const forged = await hubJson('POST', BOARD, { token: s.token, body: { student: other.name, dataset: 'forged', strategy: 'forged', valAccuracy: 1, seconds: 1, backend: 'wasm' } });
+    if (forged.status !== 403) r.problems.push(`board: ${s.name} posting as ${other.name} answered ${forged.status}, expected 403`);
+    else r.forgeRefused = true;
+  }
+  const anonymous = await hubJson('GET', BOARD);
+  const anonymousPost = await hubJson('POST', BOARD, { body: { dataset: 'anon', strategy: 'anon', valAccuracy: 1, seconds: 1, backend: 'wasm' } });
+  const afterForgery = await hubJson('GET', BOARD, { token: students[0].token });
+  const forgedRows = (afterForgery.json?.results ?? []).filter((x) => x.dataset === 'forged' || x.dataset === 'anon').length;
+  if (anonymous.status < 300 || anonymousPost.status < 300 || forgedRows > 0) {
+    results.forEach((r) => r.problems.push(`board: without a hub token GET answered ${anonymous.status}, POST ${anonymousPost.status}; forged rows stored: ${forgedRows}`));
+  }
+  console.log(chalk.dim(`  board: ${rows.length} results; without a token GET ${anonymous.status}, POST ${anonymousPost.status}; forged rows stored: ${forgedRows}`));
+
   const status = await $({ nothrow: true })`node ${cli} classroom status ${folderArgs}`;
   if (!/hub\s+up/.test(status.stdout)) results.forEach((r) => r.problems.push('classroom status does not report the hub up'));
 
@@ -280,11 +315,11 @@ try {
 
 // ---- report -----------------------------------------------------------------------------------
 const pad = (s, n) => String(s).padEnd(n);
-console.log(`\n${pad('student', 10)}${pad('wall s', 9)}${pad('peak MB', 9)}${pad('CPU s', 8)}${pad('features (shared/own/computed)', 32)}${pad('hub probe', 11)}result`);
+console.log(`\n${pad('student', 10)}${pad('wall s', 9)}${pad('peak MB', 9)}${pad('CPU s', 8)}${pad('features (shared/own/computed)', 32)}${pad('hub probe', 11)}${pad('board rows', 12)}${pad('forgery', 10)}result`);
 for (const r of results) {
   const cpu = [...r.cpu.values()].reduce((a, b) => a + b, 0) / CLOCK_TICKS;
   const l = r.lookups ? `${r.lookups.shared}/${r.lookups.own}/${r.lookups.computed}` : '-';
-  console.log(`${pad(r.name, 10)}${pad(r.seconds?.toFixed(1) ?? '-', 9)}${pad((r.peakRss / 1e6).toFixed(0), 9)}${pad(cpu.toFixed(1), 8)}${pad(l, 32)}${pad(r.hubProbe ?? '-', 11)}${r.ok ? chalk.green('pass') : chalk.red('FAIL')}`);
+  console.log(`${pad(r.name, 10)}${pad(r.seconds?.toFixed(1) ?? '-', 9)}${pad((r.peakRss / 1e6).toFixed(0), 9)}${pad(cpu.toFixed(1), 8)}${pad(l, 32)}${pad(r.hubProbe ?? '-', 11)}${pad(r.boardRows ?? '-', 12)}${pad(r.forgeRefused ? 'refused' : '-', 10)}${r.ok ? chalk.green('pass') : chalk.red('FAIL')}`);
   for (const p of r.problems) console.log(chalk.red(`    ${p}`));
 }
 console.log(chalk.dim(`phases: ${Object.entries(timings).map(([k, v]) => `${k} ${v.toFixed(0)} s`).join(', ')}; warm cache: ${WARM ? 'yes' : 'no'}`));

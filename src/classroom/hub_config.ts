@@ -9,7 +9,7 @@
 import { createHash } from 'node:crypto';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import * as path from 'node:path';
-import { boardServiceConfig } from './board_placeholder';
+import { boardServiceConfig } from './board/service';
 import { classroomFiles, type ClassroomRecord } from './paths';
 
 /** The hub-side service `classroom status` uses to list users and servers (read-only scopes). */
@@ -52,7 +52,7 @@ export function studentEnvironment(record: ClassroomRecord): Record<string, stri
 export function hubConfigText(record: ClassroomRecord): string {
   const { paths } = record;
   const files = classroomFiles(paths);
-  const board = boardServiceConfig({ installDir: paths.installDir, dataDir: files.boardData, port: record.ports.board });
+  const board = boardServiceConfig({ installDir: paths.installDir, dataDir: files.boardData, port: record.ports.board, nodeCommand: record.node });
   const cli = path.join(paths.installDir, 'dist', 'cli', 'main.js');
   const idle = record.idleMinutes * 60;
   const singleUserArgs = idle > 0

@@ -85,6 +85,11 @@ print(json.dumps({
     assert.ok(cfg.args.includes('--MappingKernelManager.cull_idle_timeout=2700'));
     assert.deepEqual(cfg.services.at(-1), { name: 'classroom-status', api_token: 'abc123' });
     assert.ok(cfg.roles.includes('classroom-status'));
+    // The results board: hub-managed, run by the classroom's node from the installed course.
+    const board = cfg.services.find((s: { name: string }) => s.name === 'results-board');
+    assert.deepEqual(board.command, ['/usr/bin/node', `${base}/opt/dist/classroom/board/main.js`, '--data', `${base}/var/board`, '--port', '18103']);
+    assert.equal(board.url, 'http://127.0.0.1:18103');
+    assert.ok(cfg.roles.includes('user') && cfg.roles.includes('server'));
   } finally {
     rmSync(base, { recursive: true, force: true });
   }

@@ -1,5 +1,5 @@
 #!/usr/bin/env zx
-// npm run students [-- --only 05]
+// npm run students [-- --only 05] [--out DIR --up-levels N]
 // Writes the student copy of every notebooks/*.ipynb to build/student/<name>.ipynb: solution
 // regions replaced by `// YOUR CODE HERE` (markdown: `*Your answer here.*`), cells tagged
 // `solution` dropped, no outputs. Prints what was stripped; exits 1 on a malformed solution marker
@@ -18,9 +18,11 @@ import { checkStudentSync, studentCopy } from './lib/student.mjs';
 import { root, selectNotebooks } from './lib/setup-steps.mjs';
 
 const notebooksDir = path.join(root, 'notebooks');
-const outDir = path.join(root, 'build', 'student');
+// --out DIR --up-levels N: the classroom setup writes the copies students get into their home,
+// where they sit at the same depth as notebooks/ (beside dist/), so it asks for 0 extra levels.
+const outDir = argv.out ? path.resolve(String(argv.out)) : path.join(root, 'build', 'student');
 // The copies sit one folder deeper than notebooks/ (build/student vs notebooks).
-const UP_LEVELS = path.relative(root, outDir).split(path.sep).length - 1;
+const UP_LEVELS = argv['up-levels'] !== undefined ? Number(argv['up-levels']) : path.relative(root, outDir).split(path.sep).length - 1;
 
 const notebooks = selectNotebooks(argv.only);
 mkdirSync(outDir, { recursive: true });

@@ -35,3 +35,6 @@ export class DamagedFileError extends AssetError {
     super(message);
   }
 }
+
+/** A classroom server could not be set up, started, stopped or warmed (bad option, missing tool, not root). */
+export class ClassroomError extends TransferLabError {}

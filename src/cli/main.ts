@@ -1,12 +1,13 @@
 #!/usr/bin/env node
 /**
  * The `transfer-lab` command: a thin face over the library (the notebooks are the other).
- * Subcommands: doctor, fetch, models, train, evaluate (the table COMMANDS); parsing and errors: args.ts.
+ * Subcommands: doctor, fetch, models, train, evaluate, classroom (the table COMMANDS); parsing and errors: args.ts.
  */
 import { ASSETS } from '../assets';
 import { runCli, stringFlag, UsageError, type CliCommand } from './args';
 import { formatDoctor, runDoctor } from './doctor';
 import { fetchAssets } from './fetch';
+import { CLASSROOM_OPTIONS, CLASSROOM_USAGE } from './classroom_usage';
 import { textTable } from './table';
 import { EVALUATE_OPTIONS, EVALUATE_USAGE, runEvaluateCommand, runTrainCommand, TRAIN_OPTIONS, TRAIN_USAGE } from './train';
 
@@ -24,6 +25,9 @@ Commands:
                                     (the same --seed gives the same run; --workers 0 runs the base in one thread)
   evaluate --model-dir DIR --data DIR [--json]
                                     evaluate a saved run on class folders
+  classroom setup|start|stop|status|warm|remove-accounts
+                                    the lab for a whole class on one JupyterHub (root, Debian);
+                                    transfer-lab classroom --help for its options
 
 Common options:
   --mirror DIR      offline asset mirror (env TRANSFER_LAB_MIRROR)
@@ -79,6 +83,13 @@ const COMMANDS: Record<string, CliCommand> = {
   },
   train: { usage: TRAIN_USAGE, options: TRAIN_OPTIONS, run: (values) => runTrainCommand(values) },
   evaluate: { usage: EVALUATE_USAGE, options: EVALUATE_OPTIONS, run: (values) => runEvaluateCommand(values) },
+  // Loaded on use: the classroom modules are needed only on the teacher's server.
+  classroom: {
+    usage: CLASSROOM_USAGE,
+    options: CLASSROOM_OPTIONS,
+    positionals: true,
+    run: async (values, positionals) => (await import('./classroom')).runClassroomCommand(positionals, values),
+  },
 };
 
 runCli(process.argv.slice(2), COMMANDS, USAGE).then((code) => process.exit(code));

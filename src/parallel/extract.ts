@@ -5,7 +5,6 @@
  * bit, with 1 worker or N (a batch is always computed whole, by one worker, with the same ops).
  * @see notebooks/05-build-and-fine-tune.ipynb
  */
-import { availableParallelism } from 'node:os';
 import * as tf from '@tensorflow/tfjs';
 import type { BackendName } from '../backend';
 import type { Interpolation } from '../data/types';
@@ -15,12 +14,13 @@ import { FeatureWorkerPool } from './pool';
 import type { FeatureTask, TaskPreprocess, TaskResult } from './protocol';
 import { chunk, concatParts } from './schedule';
 import { runFeatureTask } from './task';
+import { defaultWorkerCount } from './workers';
 
 /** Options of {@link extractFeaturesParallel}. */
 export interface ParallelExtractOptions {
   /**
    * Worker threads. 0 runs everything in the calling thread on its current backend (the
-   * reference "serial" run). Defaults to `os.availableParallelism()` (the number of cores).
+   * reference "serial" run). Defaults to `defaultWorkerCount()`: env TRANSFER_LAB_WORKERS, else the number of cores.
    */
   workers?: number;
   /** Images per batch (the unit of work of a worker). Defaults to 32. */
@@ -133,7 +133,7 @@ export async function extractFeaturesParallel(
     preprocess: options.preprocess ?? 'none',
   }));
   const fold = options.fold ?? true;
-  const requested = options.pool?.size ?? options.workers ?? availableParallelism();
+  const requested = options.pool?.size ?? options.workers ?? defaultWorkerCount();
   if (!Number.isInteger(requested) || requested < 0) {
     throw new ModelError(`${fn}: options.workers must be a whole number >= 0, received ${JSON.stringify(requested)}.`);
   }

@@ -13,3 +13,4 @@ export { modelToTransfer, modelFromTransfer, type ModelTransfer } from './artifa
 export { runFeatureTask } from './task';
 export { chunk, concatParts, type OutputPart } from './schedule';
 export type { FeatureTask, FilesTask, TensorTask, TaskResult, TaskPreprocess } from './protocol';
+export { defaultWorkerCount, WORKERS_ENV } from './workers';

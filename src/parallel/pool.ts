@@ -5,7 +5,6 @@
  * to whichever worker is free; answers come back as plain Float32Arrays.
  * @see notebooks/05-build-and-fine-tune.ipynb
  */
-import { availableParallelism } from 'node:os';
 import * as path from 'node:path';
 import { Worker } from 'node:worker_threads';
 import * as tf from '@tensorflow/tfjs';
@@ -14,10 +13,11 @@ import { AssetError, DataError, ModelError, TrainError } from '../errors';
 import { modelToTransfer } from './artifacts';
 import type { FoldReport } from './fold';
 import { FeatureTask, FromWorker, TaskResult, ToWorker, WORKER_MARK, WorkerInit } from './protocol';
+import { defaultWorkerCount } from './workers';
 
 /** Options of `FeatureWorkerPool.create`. */
 export interface FeatureWorkerPoolOptions {
-  /** Number of worker threads. Defaults to `os.availableParallelism()` (the number of cores). */
+  /** Number of worker threads. Defaults to `defaultWorkerCount()`: env TRANSFER_LAB_WORKERS, else the number of cores. */
   workers?: number;
   /** Fold BatchNormalization / ReLU / ZeroPadding2D into the convolutions in each worker (see foldForInference). Defaults to true. */
   fold?: boolean;
@@ -108,7 +108,7 @@ export class FeatureWorkerPool {
   /** Starts the workers and waits until each has its backend and model ready. */
   static async create(model: tf.LayersModel, options: FeatureWorkerPoolOptions = {}): Promise<FeatureWorkerPool> {
     const start = performance.now();
-    const workers = options.workers ?? availableParallelism();
+    const workers = options.workers ?? defaultWorkerCount();
     const prefetch = options.prefetch ?? 2;
     checkCount('workers', workers, 1);
     checkCount('prefetch', prefetch, 1);

@@ -9,7 +9,6 @@
  * fine-tuning step, bottom included, is split over the cores.
  * @see scripts/bench.mjs
  */
-import { availableParallelism } from 'node:os';
 import { Worker } from 'node:worker_threads';
 import * as tf from '@tensorflow/tfjs';
 import type { BackendName } from '../backend';
@@ -18,10 +17,11 @@ import { createExchange, GradientExchange, resetExchange } from './allreduce';
 import { modelToTransfer } from './artifacts';
 import { rebuildError, startWorkers } from './pool';
 import { FromTrainWorker, ToTrainWorker, TRAIN_WORKER_MARK, TrainerOptimizer, TrainWorkerInit } from './train_protocol';
+import { defaultWorkerCount } from './workers';
 
 /** Options of `DataParallelTrainer.create`. */
 export interface DataParallelTrainerOptions {
-  /** Worker threads. Defaults to `os.availableParallelism()`. */
+  /** Worker threads. Defaults to `defaultWorkerCount()`: env TRANSFER_LAB_WORKERS, else the number of cores. */
   workers?: number;
   /** Optimizer of every copy. Defaults to Adam with learning rate 1e-3. */
   optimizer?: TrainerOptimizer;
@@ -74,7 +74,7 @@ export class DataParallelTrainer {
   /** Starts the workers, each loading `model` (and `bottom`) and building the optimizer. */
   static async create(model: tf.LayersModel, options: DataParallelTrainerOptions = {}): Promise<DataParallelTrainer> {
     const start = performance.now();
-    const workers = options.workers ?? availableParallelism();
+    const workers = options.workers ?? defaultWorkerCount();
     if (!Number.isInteger(workers) || workers < 1) {
       throw new ModelError(`DataParallelTrainer.create(): options.workers must be a whole number >= 1, received ${JSON.stringify(workers)}.`);
     }

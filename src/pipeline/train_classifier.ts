@@ -24,6 +24,7 @@ import { evaluateProbabilities, type Evaluation } from './evaluation';
 import { trainPhase } from './phase';
 
 export { seededDropout, setDropoutStep } from './dropout';
+import { defaultWorkerCount } from '../parallel/workers';
 
 /** Augmentation for the cached copies: mild, label-preserving for photos of objects and flowers. */
 export const PIPELINE_AUGMENTATION: ImageDataGeneratorOptions = {
@@ -64,7 +65,7 @@ export interface TrainClassifierOptions {
   backend?: BackendName;
   /**
    * Worker threads that run the frozen base (each a folded copy on its own wasm backend) while
-   * this thread decodes and augments. 0 runs the base in this thread. Defaults to the number of cores.
+   * this thread decodes and augments. 0 runs the base in this thread. Defaults to env TRANSFER_LAB_WORKERS, else the number of cores.
    */
   workers?: number;
   /**
@@ -305,7 +306,7 @@ async function trainWithCheckpoints(
   const baseModel = await base.build();
   const features = pooledFeatureModel(baseModel, base.taps);
   const t0 = Date.now();
-  const workers = options.workers ?? availableParallelism();
+  const workers = options.workers ?? defaultWorkerCount();
   // Every image goes through the frozen part once. For fine-tuning that part ends at the cut, and
   // the pooled features come from the cached cut activations through the (still frozen) top.
   const split = strategy === 'fineTune' ? splitAt(features, cut) : null;

@@ -13,6 +13,7 @@ import {
   defaultFeatureCacheDir, featureCacheKey, readFeatureCache, stampFiles, weightsFingerprint, writeFeatureCache,
   FEATURE_CACHE_VERSION, type FeatureKeyParts, type FeatureMeta,
 } from './cache';
+import { countFeatureCacheLookup, featureCacheLookupOrder } from './shared_cache';
 
 /** One batch as `extractFeatures` reads it (the `Batch` of src/data; the caller's xs/ys are disposed here). */
 export interface FeatureBatch {
@@ -176,8 +177,11 @@ async function extract(
   const total = iterator.samples;
 
   if (useCache) {
-    const hit = readFeatureCache(dir, key);
-    if (hit !== null) {
+    // The shared classroom layer (read-only) first, then this user's own cache.
+    for (const layer of featureCacheLookupOrder(dir)) {
+      const hit = readFeatureCache(layer.dir, key);
+      if (hit === null) continue;
+      countFeatureCacheLookup(layer.source);
       options.progress?.({ phase: 'cached', done: hit.meta.shape[0], total: hit.meta.shape[0], seconds: elapsed(), copy });
       return toFeatureSet(hit.meta, hit.data, true, elapsed());
     }
@@ -257,6 +261,7 @@ async function extract(
     epoch, seconds: elapsed(), createdAt: new Date().toISOString(),
   };
   if (useCache) writeFeatureCache(dir, meta, data);
+  countFeatureCacheLookup('computed');
   return toFeatureSet(meta, data, false, elapsed());
 }
 

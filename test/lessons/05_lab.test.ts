@@ -110,3 +110,40 @@ test('featureProgressBars draws one bar per pass of bottleneckFeatures, the augm
   assert.match(text, /augmented \[.*\] 20\/20 100% .*images \(1 from the disk cache\)/);
   assert.match(text, /val \[.*\] 4\/4 100% .*images \(all from the disk cache\)/);
 });
+
+test('subsetPerClass uses a complete shared copy (TRANSFER_LAB_SHARED_SUBSETS) as it is, and copies again when it differs', () => {
+  const root = fakeDataset({ train: { ants: 6, bees: 5 }, val: { ants: 3, bees: 3 } });
+  const shared = mkdtempSync(path.join(tmpdir(), 'test-05-shared-'));
+  const saved = process.env.TRANSFER_LAB_SHARED_SUBSETS;
+  const made: string[] = [];
+  try {
+    // The teacher's warm-up writes the copy into the shared folder.
+    const warm = subsetPerClass(root, { splits: ['train', 'val'], perClass: 2, into: shared });
+    assert.equal(path.dirname(warm.dir), shared);
+    assert.equal(warm.copied, true);
+
+    process.env.TRANSFER_LAB_SHARED_SUBSETS = shared;
+    const student = subsetPerClass(root, { splits: ['train', 'val'], perClass: 2 });
+    assert.equal(student.dir, warm.dir);
+    assert.equal(student.copied, false); // never deleted by the notebook's clean-up
+    assert.deepEqual(student.counts, warm.counts);
+
+    // Another size is not in the shared folder: a private copy in os.tmpdir().
+    const other = subsetPerClass(root, { splits: ['train', 'val'], perClass: 3 });
+    made.push(other.dir);
+    assert.equal(other.copied, true);
+    assert.ok(other.dir.startsWith(tmpdir()) && path.dirname(other.dir) !== shared);
+
+    // A shared copy whose file no longer matches its source (modification time) is not used.
+    const file = path.join(warm.dir, 'train', 'ants', readdirSync(path.join(warm.dir, 'train', 'ants'))[0]);
+    utimesSync(file, new Date(2001, 0, 1), new Date(2001, 0, 1));
+    const stale = subsetPerClass(root, { splits: ['train', 'val'], perClass: 2 });
+    made.push(stale.dir);
+    assert.equal(stale.copied, true);
+    assert.notEqual(stale.dir, warm.dir);
+  } finally {
+    if (saved === undefined) delete process.env.TRANSFER_LAB_SHARED_SUBSETS;
+    else process.env.TRANSFER_LAB_SHARED_SUBSETS = saved;
+    for (const dir of [...made, shared, root]) rmSync(dir, { recursive: true, force: true });
+  }
+});

@@ -155,9 +155,9 @@ export async function runTrainCommand(flags: FlagValues): Promise<number> {
     console.log(JSON.stringify(summary));
   } else {
     console.log(`\n${run.evaluation.report.text}\n`);
-    const { skipped, keptReason, ...table } = summary;
+    // The run's own log already said which model was kept and why ("Kept: ..."), just above.
+    const { skipped, keptReason: _kept, ...table } = summary;
     console.log(textTable(['', ''], Object.entries(table).map(([k, v]) => [k, String(v)])));
-    console.log(`\nKept ${keptReason}`);
     if (skipped.length > 0) {
       console.log(`\nSkipped ${skipped.length} image file${skipped.length > 1 ? 's' : ''} that cannot be decoded:`);
       for (const s of skipped) console.log(`  ${s.path}: ${s.reason} (${s.detail})`);

@@ -5,6 +5,7 @@
  * number) prints one line naming the problem plus the usage (exit 2); a library error prints
  * its one-line message (exit 1). Stack traces only with `--debug` or env DEBUG.
  */
+import * as path from 'node:path';
 import { parseArgs, type ParseArgsConfig } from 'node:util';
 import { TransferLabError } from '../errors';
 
@@ -107,6 +108,7 @@ export async function runCli(
       output.out(usage);
       return 0;
     }
+    applyLocationFlags(parsed.values as FlagValues);
     return await command.run(parsed.values as FlagValues, parsed.positionals);
   } catch (err) {
     if (err instanceof UsageError) {
@@ -131,6 +133,18 @@ function withoutPrefix(message: string, name: string): string {
     if (message.startsWith(prefix)) return message.slice(prefix.length);
   }
   return message;
+}
+
+/**
+ * `--mirror` and `--cache` become the process' TRANSFER_LAB_MIRROR / TRANSFER_LAB_CACHE, so that
+ * every asset lookup of the command (the base model of `train`, a dataset, the feature cache)
+ * uses them, not only the lookups a command passes them to.
+ */
+function applyLocationFlags(values: FlagValues, env: NodeJS.ProcessEnv = process.env): void {
+  const mirror = stringFlag(values, 'mirror');
+  const cache = stringFlag(values, 'cache');
+  if (mirror !== undefined) env.TRANSFER_LAB_MIRROR = path.resolve(mirror);
+  if (cache !== undefined) env.TRANSFER_LAB_CACHE = path.resolve(cache);
 }
 
 /** The string value of a flag, or undefined when it was not given. */

@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { promises as fs } from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { cli, cliEnv, hasNoStack, smallAntsBees } from './helpers';
+import { cli, cliEnv, hasNoStack, MIRROR, smallAntsBees } from './helpers';
 
 test('doctor --json reports every check with a level, including each asset', () => {
   const { code, stdout } = cli(['doctor', '--json']);
@@ -115,4 +115,25 @@ test('a --val class the training folder lacks is an error naming it', async () =
   assert.doesNotMatch(r.stdout, /Epoch 1/);
   await fs.rm(root, { recursive: true, force: true });
   void os.tmpdir;
+});
+
+test('train --mirror DIR takes the base model from DIR (a damaged copy there is refused, naming the file)', async () => {
+  const root = await smallAntsBees(2, 'tl-cli-mirror-');
+  // A mirror of links to the real one, except a copy of the 0.25 model with one flipped bit.
+  const mirror = path.join(root, 'mirror');
+  await fs.mkdir(path.join(mirror, 'models'), { recursive: true });
+  await fs.symlink(path.join(MIRROR, 'datasets'), path.join(mirror, 'datasets'));
+  const model = 'mobilenet_v1_0.25_224';
+  await fs.cp(path.join(MIRROR, 'models', model), path.join(mirror, 'models', model), { recursive: true });
+  const shard = path.join(mirror, 'models', model, 'group29-shard1of1');
+  await fs.chmod(shard, 0o644);
+  const bytes = await fs.readFile(shard);
+  bytes[12_345] ^= 1;
+  await fs.writeFile(shard, bytes);
+  // The environment names the good mirror: the flag must win over it.
+  const r = cli(['train', '--mirror', mirror, '--data', path.join(root, 'train'), '--val', path.join(root, 'val'), '--model', 'mobilenet_v1_0.25', '--epochs', '1', '--augment', '0', '--out', path.join(root, 'run')]);
+  assert.equal(r.code, 1, r.stderr);
+  assert.match(r.stderr, new RegExp(`resolveAsset\\('${model}'\\): ${shard.replace(/[.]/g, '\\.')} is damaged: expected sha256 [0-9a-f]{64}, got [0-9a-f]{64}`));
+  assert.ok(hasNoStack(r.stderr));
+  await fs.rm(root, { recursive: true, force: true });
 });

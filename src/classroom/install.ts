@@ -72,7 +72,7 @@ export interface CourseInstall {
 }
 
 /**
- * Copies the built library (dist/), its node_modules and package.json from this checkout into
+ * Copies the built library (dist/), its node_modules, package.json and the checksum manifests (datasets/) from this checkout into
  * `installDir`, writes the student copies of the notebooks (solutions stripped, `npm run students`)
  * into `installDir/notebooks`, and makes it all readable by every user, writable by root only.
  * @throws ClassroomError when dist/ is not built or the student copies fail their sync check.
@@ -89,10 +89,12 @@ export function installCourse(paths: ClassroomPaths, log: (line: string) => void
   }
   mkdirSync(dir, { recursive: true });
   chmodSync(dir, 0o755);
-  log(`Installing the course into ${dir} (dist, node_modules, student notebooks) ...`);
+  log(`Installing the course into ${dir} (dist, node_modules, checksum manifests, student notebooks) ...`);
   replaceWithCopy(path.join(root, 'dist'), path.join(dir, 'dist'));
   replaceWithCopy(path.join(root, 'node_modules'), path.join(dir, 'node_modules'));
   cpSync(path.join(root, 'package.json'), path.join(dir, 'package.json'));
+  // The checksum manifests and the builders' file lists: every model file is checked against them on use.
+  replaceWithCopy(path.join(root, 'datasets'), path.join(dir, 'datasets'));
   // The notebook runner (nbclient) `classroom warm` uses, so warm also works from the installed copy.
   mkdirSync(path.join(dir, 'scripts'), { recursive: true });
   cpSync(path.join(root, 'scripts', 'execute_notebook.py'), path.join(dir, 'scripts', 'execute_notebook.py'));

@@ -201,7 +201,7 @@ async function runStudentLab(student, others) {
       if (r.status !== 'ok') throw new Error(`${student.name}: code cell ${i + 1} of ${cells.length} failed: ${r.error}`);
     }
     student.seconds = (Date.now() - t0) / 1000;
-    const counts = await execute(session.kernel, "import * as labCounts from '../dist/index';\nconsole.log('LOOKUPS ' + JSON.stringify(labCounts.featureCacheLookups()));");
+    const counts = await execute(session.kernel, "import * as labCounts from '../dist/transfer';\nconsole.log('LOOKUPS ' + JSON.stringify(labCounts.featureCacheLookups()));");
     student.lookups = JSON.parse(/LOOKUPS (\{.*\})/.exec(counts.outputs)?.[1] ?? 'null');
     student.cachedLines = log.join('').match(/from the disk cache/g)?.length ?? 0;
     // What the kernel computed, to compare with what the board stored under this student.

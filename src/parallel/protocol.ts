@@ -3,6 +3,7 @@
  * structured cloning: plain objects, arrays, typed arrays, no tensors, no functions.
  */
 import type { BackendName } from '../backend';
+import type { ErrorFamily } from '../errors';
 import type { Interpolation } from '../data/types';
 import type { PreprocessMode } from '../models/preprocess';
 import type { ModelTransfer } from './artifacts';
@@ -66,5 +67,5 @@ export type FromWorker =
   | { type: 'result'; id: number; result: TaskResult }
   | { type: 'error'; id: number | null; name: string; family: ErrorFamily; message: string };
 
-/** The library error class an error belongs to, so the main thread can rethrow the same kind. */
-export type ErrorFamily = 'DataError' | 'ModelError' | 'AssetError' | 'TrainError' | 'Error';
+/** The library error class an error belongs to, so the main thread can rethrow the same kind (one list: errors.ts). */
+export type { ErrorFamily } from '../errors';

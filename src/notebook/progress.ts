@@ -4,7 +4,7 @@
  * (about every 10%) in non-TTY logs such as CI.
  */
 import { TransferLabError } from '../errors';
-import { escapeHtml } from '../viz/tables';
+import { escapeHtml } from '../html';
 import { getTheme } from '../viz/theme';
 import { OutputChannel, notebookRuntime } from './runtime';
 

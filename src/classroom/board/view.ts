@@ -4,7 +4,7 @@
  * row per dataset + strategy and one dot per student, and the results table, newest first.
  */
 import { scatterFigure } from '../../viz/charts';
-import { Figure, font } from '../../viz/figure';
+import { Figure, font, plotlyText } from '../../viz/figure';
 import { toHtmlTable } from '../../viz/tables';
 import { getTheme } from '../../viz/theme';
 import { median } from '../../stats';
@@ -126,7 +126,7 @@ export function accuracyDotPlot(latest: ClassResult[]): Figure {
   layout.yaxis = {
     ...(layout.yaxis as object),
     tickvals: rows.map((_, i) => rows.length - 1 - i),
-    ticktext: [...rows].map((r) => r.replace(/&/g, '&amp;').replace(/</g, '&lt;')),
+    ticktext: rows.map(plotlyText),
     range: [-0.6, rows.length - 0.4],
     showgrid: false,
   };

@@ -38,26 +38,3 @@ export class DamagedFileError extends AssetError {
 
 /** A classroom server could not be set up, started, stopped or warmed (bad option, missing tool, not root). */
 export class ClassroomError extends TransferLabError {}
-
-/**
- * The error classes that keep their kind across a thread boundary: a worker sends the family's
- * name, the main thread rethrows the same class. The one list of them (see parallel/worker_errors.ts
- * and parallel/pool.ts); a subclass travels as its family (DamagedFileError as AssetError).
- */
-export const ERROR_FAMILIES = { DataError, ModelError, AssetError, TrainError } as const;
-
-/** The name of a library error class in {@link ERROR_FAMILIES}, or 'Error' for anything else. */
-export type ErrorFamily = keyof typeof ERROR_FAMILIES | 'Error';
-
-/** The family `err` belongs to (its class in {@link ERROR_FAMILIES}, or 'Error'). */
-export function errorFamily(err: unknown): ErrorFamily {
-  for (const [name, cls] of Object.entries(ERROR_FAMILIES)) {
-    if (err instanceof cls) return name as keyof typeof ERROR_FAMILIES;
-  }
-  return 'Error';
-}
-
-/** A new error of `family` with `message`: the inverse of {@link errorFamily}. */
-export function errorOfFamily(family: ErrorFamily, message: string): Error {
-  return family === 'Error' ? new Error(message) : new ERROR_FAMILIES[family](message);
-}

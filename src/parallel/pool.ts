@@ -9,10 +9,11 @@ import * as path from 'node:path';
 import { Worker } from 'node:worker_threads';
 import * as tf from '@tensorflow/tfjs';
 import type { BackendName } from '../backend';
-import { errorOfFamily, ModelError, type ErrorFamily } from '../errors';
+import { ModelError } from '../errors';
 import { modelToTransfer } from './artifacts';
 import type { FoldReport } from './fold';
 import { FeatureTask, FromWorker, TaskResult, ToWorker, WORKER_MARK, WorkerInit } from './protocol';
+import { errorOfFamily, type ErrorFamily } from './worker_errors';
 import { defaultWorkerCount } from './workers';
 
 /** Options of `FeatureWorkerPool.create`. */

@@ -3,11 +3,11 @@
  * structured cloning: plain objects, arrays, typed arrays, no tensors, no functions.
  */
 import type { BackendName } from '../backend';
-import type { ErrorFamily } from '../errors';
 import type { Interpolation } from '../data/types';
 import type { PreprocessMode } from '../models/preprocess';
 import type { ModelTransfer } from './artifacts';
 import type { FoldReport } from './fold';
+import type { ErrorFamily } from './worker_errors';
 
 /** Marks workerData as ours, so importing worker.ts elsewhere starts nothing. */
 export const WORKER_MARK = 'transfer-lab/feature-worker';
@@ -68,4 +68,4 @@ export type FromWorker =
   | { type: 'error'; id: number | null; name: string; family: ErrorFamily; message: string };
 
 /** The library error class an error belongs to, so the main thread can rethrow the same kind (one list: errors.ts). */
-export type { ErrorFamily } from '../errors';
+export type { ErrorFamily } from './worker_errors';

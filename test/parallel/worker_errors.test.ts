@@ -1,10 +1,8 @@
 import { strict as assert } from 'node:assert';
 import { test } from 'node:test';
-import {
-  AssetError, ClassroomError, DamagedFileError, DataError, ERROR_FAMILIES, errorFamily, errorOfFamily, ModelError, TrainError,
-} from '../src/errors';
-import { rebuildError } from '../src/parallel/pool';
-import { describeError } from '../src/parallel/worker_errors';
+import { AssetError, ClassroomError, DamagedFileError, DataError, ModelError, TrainError } from '../../src/errors';
+import { rebuildError } from '../../src/parallel/pool';
+import { describeError, ERROR_FAMILIES, errorFamily, errorOfFamily } from '../../src/parallel/worker_errors';
 
 test('errorFamily names the library class an error belongs to; subclasses travel as their family', () => {
   assert.equal(errorFamily(new DataError('x')), 'DataError');

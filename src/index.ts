@@ -23,7 +23,7 @@ export {
   cacheAugmentedFeatures, defaultCutAt, defaultFeatureCacheDir, disposeFeatureSets, EARLY_CUT_LAYERS,
   extractFeatures, featuresToDataFrame, followsFrozenBatchNormRule, freeze, HEAD_NAMES, headLoss, isBatchNorm,
   isFrozenBatchNorm, joinModels, lastColumns, pooledFeatureModel, recommendStrategy, recompile,
-  SMALL_DATASET_THRESHOLD, splitAt, STRATEGIES, STRATEGY_NAMES, textProgressBar, trainableReport, truncateAt,
+  SMALL_DATASET_THRESHOLD, splitAt, STRATEGIES, STRATEGY_NAMES, trainableReport, truncateAt,
   unfreeze, weightsFingerprint,
 } from './transfer';
 export type * from './transfer';
@@ -38,6 +38,7 @@ export * from './viz';
 export {
   checkExercise, evaluateExercise, ExerciseCheckError, formatDuration, isNotebook, isUnanswered,
   loadGridImages, plotsDir, ProgressBar, show, showImages, track,
+  featureProgress, featureProgressBars, textProgressBar,
 } from './notebook';
 export type * from './notebook';
 export * from './session';

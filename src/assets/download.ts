@@ -2,6 +2,7 @@
 import { promises as fs, createWriteStream } from 'node:fs';
 import * as path from 'node:path';
 import { AssetError } from '../errors';
+import { ProgressBar } from '../notebook/progress';
 import { verifyDigest } from './checksum';
 import type { Digest } from './registry';
 
@@ -27,29 +28,26 @@ export interface DownloadOptions {
   backoffMs?: number;
 }
 
-/** A progress line that rewrites itself on a terminal and prints every 25% elsewhere. */
+/**
+ * A download's progress on stderr, drawn by the library's one progress renderer
+ * (notebook/progress.ts: a line rewritten in place on a terminal, a line each 10% in logs, an
+ * HTML bar in a notebook), counted in MB. Without a known size, a terminal sees the MB so far.
+ */
 export function textProgress(label: string): ProgressListener {
-  let lastQuarter = -1;
+  let bar: ProgressBar | undefined;
   return (received, total) => {
-    const mb = (received / 1e6).toFixed(1);
     if (!total) {
-      if (process.stderr.isTTY) process.stderr.write(`\r${label}: ${mb} MB`);
+      if (process.stderr.isTTY) process.stderr.write(`\r${label}: ${megabytes(received)}`);
       return;
     }
-    const fraction = received / total;
-    if (process.stderr.isTTY) {
-      const width = 30;
-      const filled = Math.round(fraction * width);
-      process.stderr.write(`\r${label} [${'#'.repeat(filled)}${'.'.repeat(width - filled)}] ${(fraction * 100).toFixed(0)}% ${mb} MB`);
-      if (received >= total) process.stderr.write('\n');
-    } else {
-      const quarter = Math.floor(fraction * 4);
-      if (quarter !== lastQuarter) {
-        lastQuarter = quarter;
-        process.stderr.write(`${label}: ${(fraction * 100).toFixed(0)}% of ${(total / 1e6).toFixed(1)} MB\n`);
-      }
-    }
+    bar ??= new ProgressBar({ total, label, stream: process.stderr, formatCount: megabytes });
+    if (received >= total) bar.done();
+    else bar.update(received);
   };
+}
+
+function megabytes(bytes: number): string {
+  return `${(bytes / 1e6).toFixed(1)} MB`;
 }
 
 /**

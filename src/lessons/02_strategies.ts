@@ -169,7 +169,7 @@ export interface ExtractStrategyInputsOptions {
   preprocessing?: string;
   /** Cache folder. Defaults to extractFeatures' default. */
   cacheDir?: string;
-  /** Progress of each of the three passes, e.g. `textProgressBar`. Defaults to none. */
+  /** Progress of each of the three passes, e.g. `textProgressBar` (notebook/feature_progress.ts). Defaults to none. */
   progress?: (label: string) => (p: FeatureProgress) => void;
 }
 

@@ -8,7 +8,7 @@
 import { readdirSync } from 'node:fs';
 import * as path from 'node:path';
 import * as tf from '@tensorflow/tfjs';
-import { median } from '../bench/stats';
+import { timeRepeated } from '../stats';
 import { IMAGE_EXTENSIONS } from '../data';
 import { ModelError } from '../errors';
 import { classifyImage, type ClassifyImageOptions } from '../models/classify';
@@ -73,19 +73,15 @@ export async function measureInferenceSpeed(model: tf.LayersModel, opts: Inferen
   }
   positiveInteger(fn, 'inputSize', inputSize, 1);
   const x = tf.randomUniform([batchSize, inputSize, inputSize, c ?? 3], -1, 1);
-  const run = async (): Promise<number> => {
-    const start = performance.now();
+  const run = async (): Promise<void> => {
     const y = model.predict(x) as tf.Tensor;
     await y.data(); // the work is done once the values can be read
-    const ms = performance.now() - start;
     y.dispose();
-    return ms;
   };
   try {
-    for (let i = 0; i < warmup; i++) await run();
-    const times: number[] = [];
-    for (let i = 0; i < repeats; i++) times.push(await run());
-    const msPerBatch = median(times);
+    // The bench's timing loop (warm-up, then `repeats` timed calls, median); `repeats` is its `reps`.
+    const timing = await timeRepeated(run, { warmup, reps: repeats });
+    const msPerBatch = timing.median * 1000;
     return { inputSize, batchSize, repeats, msPerBatch, imagesPerSecond: (batchSize * 1000) / msPerBatch };
   } finally {
     x.dispose();

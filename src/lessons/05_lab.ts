@@ -8,8 +8,6 @@ import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { listClassFiles } from '../data';
 import { DataError } from '../errors';
-import { ProgressBar, type ProgressStream } from '../notebook';
-import type { FeatureProgress } from '../transfer';
 
 /** Options of {@link subsetPerClass}. */
 export interface SubsetOptions {
@@ -149,66 +147,4 @@ function freshSubsetDir(dir: string, root: string): string {
   mkdirSync(dir, { recursive: true });
   writeFileSync(path.join(dir, SUBSET_MARKER), `copy of ${root}\n`);
   return dir;
-}
-
-/** Options of {@link featureProgress}. */
-export interface FeatureProgressOptions {
-  /** Images per pass (the iterator's `samples`). Required. */
-  samples: number;
-  /** Passes over the data: 1 for `extractFeatures`, `copies` for `cacheAugmentedFeatures`. Defaults to 1. */
-  passes?: number;
-  /** Text before the bar. Defaults to 'features'. */
-  label?: string;
-  /** Stream for the terminal renderings (outside a notebook). Defaults to process.stdout. */
-  stream?: ProgressStream;
-}
-
-/**
- * A `progress` callback for `extractFeatures` / `cacheAugmentedFeatures` that draws ONE bar over
- * all passes (updated in place in a notebook), and says which passes came from the disk cache.
- *
- * @example
- * await cacheAugmentedFeatures(model, it, { copies: 2, augmentation, progress: featureProgress({ samples: it.samples, passes: 2 }) });
- */
-export function featureProgress(options: FeatureProgressOptions): (p: FeatureProgress) => void {
-  const passes = options.passes ?? 1;
-  if (!(Number.isInteger(options.samples) && options.samples >= 0) || !(Number.isInteger(passes) && passes >= 1)) {
-    throw new DataError(
-      `featureProgress(): samples must be a whole number >= 0 and passes >= 1, received samples ${JSON.stringify(options.samples)}, passes ${JSON.stringify(passes)}.`,
-    );
-  }
-  const total = options.samples * passes;
-  const bar = new ProgressBar({ total, label: options.label ?? 'features', stream: options.stream });
-  const cached: number[] = [];
-  return (p) => {
-    if (p.phase === 'cached') cached.push(p.copy);
-    const done = p.copy * options.samples + (p.phase === 'cached' ? options.samples : p.done);
-    const info = cached.length === 0 ? 'images' : `images (${cached.length === passes ? 'all' : cached.length} from the disk cache)`;
-    if (done >= total) bar.done(info);
-    else bar.update(done, info);
-  };
-}
-
-/**
- * One progress bar per pass of {@link bottleneckFeatures} ('train', 'augmented' with all its
- * copies, 'val'), each made when its pass starts; give it the same options as the call.
- * @example
- * const pooledOptions = { train: trainIt, augmented: augIt, val: valIt, copies: 2, preprocess: 'tf' as const };
- * await lab.bottleneckFeatures(featureModel, { ...pooledOptions, progress: lab.featureProgressBars(pooledOptions) });
- */
-export function featureProgressBars(
-  options: { train: { samples: number }; val: { samples: number }; copies?: number },
-  stream?: ProgressStream,
-): (label: 'train' | 'augmented' | 'val', p: FeatureProgress) => void {
-  const bars = new Map<string, (p: FeatureProgress) => void>();
-  return (label, p) => {
-    let bar = bars.get(label);
-    if (bar === undefined) {
-      const samples = label === 'val' ? options.val.samples : options.train.samples;
-      const passes = label === 'augmented' ? options.copies ?? 1 : 1;
-      bar = featureProgress({ samples, passes, label, stream });
-      bars.set(label, bar);
-    }
-    bar(p);
-  };
 }

@@ -8,6 +8,7 @@
  * notebook can show the materials' choice first and then the lab's departure from it.
  * @see notebooks/05-build-and-fine-tune.ipynb
  */
+import type { OptimizerConfig } from '../train/optimizer';
 
 /** Callback settings of one training phase (Keras names). */
 export interface EarlyStoppingSetting {
@@ -30,9 +31,9 @@ export interface Recipe {
   /** The new head, as a layer list (Keras names). */
   head: string;
   /** Phase 1 (frozen base): optimizer and learning rate. */
-  headOptimizer: { optimizer: 'adam' | 'rmsprop' | 'sgd'; learningRate: number; momentum?: number };
+  headOptimizer: OptimizerConfig;
   /** Phase 2 (fine-tuning): optimizer and learning rate. */
-  fineTuneOptimizer: { optimizer: 'adam' | 'rmsprop' | 'sgd'; learningRate: number; momentum?: number };
+  fineTuneOptimizer: OptimizerConfig;
   /** What is unfrozen in phase 2, in words. */
   unfrozen: string;
   /** Number of top blocks unfrozen in phase 2. */
@@ -78,7 +79,7 @@ export const MATERIALS_RECIPE: Readonly<Recipe> = Object.freeze({
 } as Recipe);
 
 /** An optimizer setting as the plans write it, e.g. "Adam 1e-3" or "SGD 1e-4 momentum 0.9". */
-export function optimizerText(o: Recipe['headOptimizer']): string {
+export function optimizerText(o: OptimizerConfig): string {
   const name = o.optimizer === 'sgd' ? 'SGD' : o.optimizer === 'adam' ? 'Adam' : 'rmsprop';
   const rate = o.learningRate.toExponential(); // 0.001 -> '1e-3'
   return o.momentum ? `${name} ${rate} momentum ${o.momentum}` : `${name} ${rate}`;

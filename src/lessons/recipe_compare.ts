@@ -9,6 +9,7 @@ import { DataError } from '../errors';
 import { linearHead } from '../pipeline/train_classifier';
 import { EarlyStopping } from '../train/callbacks/early_stopping';
 import { fit } from '../train/fit';
+import { makeOptimizer } from '../train/optimizer';
 import { LAB_RECIPE, MATERIALS_RECIPE, earlyStoppingText, optimizerText, type Recipe } from './recipe';
 
 /** Cached features and one-hot labels. */
@@ -35,12 +36,6 @@ export type HeadRecipeRow = {
   'mean val accuracy': number;
 };
 
-function optimizerOf(o: Recipe['headOptimizer']): tf.Optimizer {
-  if (o.optimizer === 'sgd') return tf.train.momentum(o.learningRate, o.momentum ?? 0);
-  if (o.optimizer === 'rmsprop') return tf.train.rmsprop(o.learningRate);
-  return tf.train.adam(o.learningRate);
-}
-
 async function valAccuracy(model: tf.LayersModel, val: FeatureData): Promise<number> {
   const hit = tf.tidy(() => tf.equal((model.predict(val.x) as tf.Tensor).argMax(-1), val.y.argMax(-1)).mean());
   const value = (await hit.data())[0];
@@ -66,7 +61,7 @@ export async function compareHeadRecipes(train: FeatureData, val: FeatureData, o
     const ran: number[] = [];
     for (const seed of seeds) {
       const head = linearHead(features, numClasses, { seed });
-      head.compile({ optimizer: optimizerOf(recipe.headOptimizer), loss: 'categoricalCrossentropy', metrics: ['accuracy'] });
+      head.compile({ optimizer: makeOptimizer(recipe.headOptimizer), loss: 'categoricalCrossentropy', metrics: ['accuracy'] });
       const early = new EarlyStopping({ ...recipe.headEarlyStopping, restoreBestWeights: true });
       const history = await fit(head, train, { epochs, batchSize: recipe.batchSize, validationData: val, callbacks: [early], seed, verbose: 0 });
       ran.push(history.epoch.length);

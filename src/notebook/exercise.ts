@@ -5,7 +5,7 @@
  * @see notebooks/01-what-is-transfer-learning.ipynb (first exercise)
  */
 import { TransferLabError } from '../errors';
-import { escapeHtml } from '../viz/tables';
+import { escapeHtml } from '../html';
 import { show } from './display';
 
 /** One condition of an exercise and the hint shown when it does not hold. */

@@ -5,7 +5,7 @@
 import { randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import type { Figure } from '../viz/figure';
-import { escapeHtml } from '../viz/tables';
+import { escapeHtml } from '../html';
 import { getTheme } from '../viz/theme';
 
 /** Event the inlined bundle fires once `window.Plotly` exists, for figures rendered before it. */

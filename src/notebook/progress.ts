@@ -1,10 +1,13 @@
 /**
- * A progress bar for long loops (feature extraction over a folder of images): an HTML bar
- * updated in place inside tslab, one `\r`-rewritten line on a terminal, and a few plain lines
- * (about every 10%) in non-TTY logs such as CI.
+ * The one progress renderer of the library: a model (steps done of a total, label, timing, a
+ * note) with two views of it, `html()` (a bar updated in place inside tslab) and `text()` (one
+ * `\r`-rewritten line on a terminal, or a few plain lines, about every 10%, in non-TTY logs such
+ * as CI). Feature extraction (transfer/feature_progress.ts), the training log's batch counter
+ * (train/callbacks/progress_logger.ts) and downloads (assets/download.ts) all draw through it, so
+ * the same call looks the same in every notebook.
  */
 import { TransferLabError } from '../errors';
-import { escapeHtml } from '../viz/tables';
+import { escapeHtml } from '../html';
 import { getTheme } from '../viz/theme';
 import { OutputChannel, notebookRuntime } from './runtime';
 
@@ -32,6 +35,8 @@ export interface ProgressBarOptions {
   mode?: 'auto' | 'notebook' | 'tty' | 'lines';
   /** Minimum time between redraws in 'notebook' and 'tty' modes, ms; default 100. */
   minIntervalMs?: number;
+  /** How a count of steps is written (e.g. bytes as '12.3 MB'); default the plain number. */
+  formatCount?: (n: number) => string;
 }
 
 /** Seconds as '42s', '3m05s' or '1h02m'. */
@@ -56,6 +61,7 @@ export class ProgressBar {
   private readonly stream: ProgressStream;
   private readonly mode: 'notebook' | 'tty' | 'lines';
   private readonly minIntervalMs: number;
+  private readonly formatCount: (n: number) => string;
   private readonly channel?: OutputChannel;
   private readonly start = Date.now();
   private currentValue = 0;
@@ -73,6 +79,7 @@ export class ProgressBar {
     this.width = opts.width ?? 30;
     this.stream = opts.stream ?? process.stdout;
     this.minIntervalMs = opts.minIntervalMs ?? 100;
+    this.formatCount = opts.formatCount ?? String;
     const runtime = opts.mode === 'auto' || opts.mode === undefined || opts.mode === 'notebook' ? notebookRuntime() : undefined;
     if (runtime) {
       this.mode = 'notebook';
@@ -116,7 +123,7 @@ export class ProgressBar {
     const frac = this.total > 0 ? this.currentValue / this.total : 1;
     const filled = Math.round(frac * this.width);
     const bar = `[${'#'.repeat(filled)}${'-'.repeat(this.width - filled)}]`;
-    return [this.label, bar, `${this.currentValue}/${this.total}`, `${Math.floor(frac * 100)}%`, this.timing(), this.info]
+    return [this.label, bar, this.counts(), `${Math.floor(frac * 100)}%`, this.timing(), this.info]
       .filter((s) => s !== '')
       .join(' ');
   }
@@ -129,7 +136,7 @@ export class ProgressBar {
     const barW = theme.name === 'projector' ? 420 : 280;
     const color = this.finished || frac >= 1 ? theme.palette[2] : theme.palette[0];
     const label = this.label ? `<span style="margin-right:8px">${escapeHtml(this.label)}</span>` : '';
-    const details = `${this.currentValue}/${this.total} (${Math.floor(frac * 100)}%) ${this.timing()} ${escapeHtml(this.info)}`;
+    const details = `${escapeHtml(this.counts())} (${Math.floor(frac * 100)}%) ${this.timing()} ${escapeHtml(this.info)}`;
     return (
       `<div class="transfer-lab-progress" style="font-family:${escapeHtml(theme.fontFamily)};font-size:${size}px;color:${theme.textColor};line-height:1.6">` +
       label +
@@ -137,6 +144,10 @@ export class ProgressBar {
       `<span style="display:block;height:100%;width:${(frac * 100).toFixed(1)}%;background:${color}"></span></span>` +
       `<span style="margin-left:8px">${details.trim()}</span></div>`
     );
+  }
+
+  private counts(): string {
+    return `${this.formatCount(this.currentValue)}/${this.formatCount(this.total)}`;
   }
 
   private timing(): string {

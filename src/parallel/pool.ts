@@ -9,10 +9,11 @@ import * as path from 'node:path';
 import { Worker } from 'node:worker_threads';
 import * as tf from '@tensorflow/tfjs';
 import type { BackendName } from '../backend';
-import { AssetError, DataError, ModelError, TrainError } from '../errors';
+import { ModelError } from '../errors';
 import { modelToTransfer } from './artifacts';
 import type { FoldReport } from './fold';
 import { FeatureTask, FromWorker, TaskResult, ToWorker, WORKER_MARK, WorkerInit } from './protocol';
+import { errorOfFamily, type ErrorFamily } from './worker_errors';
 import { defaultWorkerCount } from './workers';
 
 /** Options of `FeatureWorkerPool.create`. */
@@ -211,11 +212,9 @@ export class FeatureWorkerPool {
   }
 }
 
-const FAMILIES = { DataError, ModelError, AssetError, TrainError, Error } as const;
-
 /** An error a worker sent, rethrown here as the same library error class (DataError for a bad image file...). */
-export function rebuildError(message: { name: string; family: keyof typeof FAMILIES; message: string }): Error {
-  const err = new FAMILIES[message.family](message.message);
+export function rebuildError(message: { name: string; family: ErrorFamily; message: string }): Error {
+  const err = errorOfFamily(message.family, message.message);
   if (message.family === 'Error') err.name = message.name;
   return err;
 }

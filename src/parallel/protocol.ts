@@ -7,6 +7,7 @@ import type { Interpolation } from '../data/types';
 import type { PreprocessMode } from '../models/preprocess';
 import type { ModelTransfer } from './artifacts';
 import type { FoldReport } from './fold';
+import type { ErrorFamily } from './worker_errors';
 
 /** Marks workerData as ours, so importing worker.ts elsewhere starts nothing. */
 export const WORKER_MARK = 'transfer-lab/feature-worker';
@@ -66,5 +67,5 @@ export type FromWorker =
   | { type: 'result'; id: number; result: TaskResult }
   | { type: 'error'; id: number | null; name: string; family: ErrorFamily; message: string };
 
-/** The library error class an error belongs to, so the main thread can rethrow the same kind. */
-export type ErrorFamily = 'DataError' | 'ModelError' | 'AssetError' | 'TrainError' | 'Error';
+/** The library error class an error belongs to, so the main thread can rethrow the same kind (one list: errors.ts). */
+export type { ErrorFamily } from './worker_errors';

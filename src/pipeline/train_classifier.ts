@@ -15,7 +15,7 @@ import { ImageDataGenerator, type DirectoryIterator, type ImageDataGeneratorOpti
 import { DataError, TrainError } from '../errors';
 import { preprocessInput } from '../models';
 import { LAB_RECIPE } from '../lessons/recipe';
-import { bottleneckFeatures, joinModels, pooledFeatureModel, splitAt, unfreeze, type FeatureProgress, type FeatureSet, type StrategyName } from '../transfer';
+import { bottleneckFeatures, joinModels, pooledFeatureModel, splitAt, unfreeze, type FeatureSet, type StrategyName } from '../transfer';
 import { loadWeightsFromDir, MetricMonitor, orderedWeights, type FitCallback, type TrainingHistory } from '../train';
 import { pipelineBase, type PipelineBase } from './bases';
 import { RunCheckpoints, type PhaseBest } from './checkpoints';
@@ -24,6 +24,7 @@ import { evaluateProbabilities, type Evaluation } from './evaluation';
 import { trainPhase } from './phase';
 
 export { seededDropout, setDropoutStep } from './dropout';
+import { featureProgressBars } from '../notebook/feature_progress';
 import { defaultWorkerCount } from '../parallel/workers';
 
 /** Augmentation for the cached copies: mild, label-preserving for photos of objects and flowers. */
@@ -220,26 +221,6 @@ function throughTop(top: tf.LayersModel, set: FeatureSet): FeatureSet {
   return { ...set, features, labels: set.labels.clone() };
 }
 
-/** One progress line per 25% on a terminal (the notebook shows its own bars). */
-function progressLine(label: string): (p: { phase: string; done: number; total: number; copy: number; seconds: number }) => void {
-  let lastQuarter = -1;
-  return (p) => {
-    const quarter = p.phase === 'cached' ? 4 : Math.floor((4 * p.done) / Math.max(1, p.total));
-    if (quarter === lastQuarter) return;
-    lastQuarter = quarter;
-    if (p.phase === 'cached') console.log(`  ${label} copy ${p.copy}: from cache`);
-    else console.log(`  ${label} copy ${p.copy}: ${p.done}/${p.total} images, ${p.seconds.toFixed(0)} s`);
-  };
-}
-
-/** Terminal lines for the training passes of `id` (the validation pass is quick and stays silent). */
-function progressLines(id: string): (label: 'train' | 'augmented' | 'val', p: FeatureProgress) => void {
-  const lines = { train: progressLine(`${id} (plain)`), augmented: progressLine(`${id} (augmented)`) };
-  return (label, p) => {
-    if (label !== 'val') lines[label](p);
-  };
-}
-
 /**
  * Trains an image classifier from class folders with transfer learning and returns the model and
  * its validation results. Features are cached on disk, so a second run skips the base.
@@ -313,7 +294,8 @@ async function trainWithCheckpoints(
   const id = split ? `${base.name}:${cut}` : `${base.name}:pooled`;
   const frozen = await bottleneckFeatures(split ? split.bottom : features, {
     ...data, copies, augmentation: PIPELINE_AUGMENTATION, preprocess: base.preprocess, modelName: id, workers,
-    progress: verbose ? progressLines(id) : undefined,
+    // The library's one progress renderer: a bar per pass (HTML in a notebook, a line on a terminal, lines in logs).
+    progress: verbose ? featureProgressBars({ ...data, copies, label: id }) : undefined,
     onPoolStarted: verbose
       ? (p) => console.log(`  ${id}: ${p.size} worker threads (${p.backend}, folded), started in ${p.startupSeconds.toFixed(1)} s`)
       : undefined,

@@ -5,10 +5,9 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import { TrainError } from '../errors';
-import { makeOptimizer } from './optimizer';
+import { makeOptimizer, type OptimizerConfig, type OptimizerName } from './optimizer';
 
-/** Optimizers by name (Keras names), or any tfjs optimizer instance. */
-export type OptimizerName = 'rmsprop' | 'sgd' | 'adam';
+export type { OptimizerName };
 
 /** Keras' default learning rate per optimizer. */
 export const DEFAULT_LEARNING_RATES: Record<OptimizerName, number> = { rmsprop: 1e-3, sgd: 1e-2, adam: 1e-3 };
@@ -24,17 +23,16 @@ const KERAS_LOSSES: Record<string, string> = {
   mae: 'meanAbsoluteError',
 };
 
-/** Optimizer settings of {@link compileFor}. */
-export interface OptimizerOptions {
-  /** Learning rate. Default: Keras' default for the optimizer (rmsprop 1e-3, sgd 1e-2, adam 1e-3). */
-  learningRate?: number;
-  /** Momentum, for 'sgd' only (tfjs' MomentumOptimizer when > 0). Default 0. */
-  momentum?: number;
-}
+/**
+ * Optimizer settings of {@link compileFor}: the fields of the one spec, {@link OptimizerConfig}, all optional.
+ * learningRate defaults to Keras' default for the optimizer (rmsprop 1e-3, sgd 1e-2, adam 1e-3);
+ * momentum, for 'sgd' only (tfjs' MomentumOptimizer when > 0), to 0.
+ */
+export type OptimizerOptions = Partial<Pick<OptimizerConfig, 'learningRate' | 'momentum'>>;
 
 /** Options of {@link compileFor}. */
 export interface CompileOptions extends OptimizerOptions {
-  /** Optimizer name or instance. Default 'rmsprop' (as in the lesson's first head). */
+  /** Optimizer name or instance (an {@link OptimizerConfig}'s `optimizer`, or a tf.Optimizer). Default 'rmsprop' (as in the lesson's first head). */
   optimizer?: OptimizerName | tf.Optimizer;
   /**
    * Loss, tfjs or Keras spelling ('categoricalCrossentropy' or 'categorical_crossentropy').

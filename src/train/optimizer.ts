@@ -6,10 +6,17 @@
 import * as tf from '@tensorflow/tfjs';
 import { ModelError } from '../errors';
 
-/** Optimizer settings for `recompile` and the strategies' compile defaults (Keras names). */
+/** The optimizers made by name (Keras names). */
+export type OptimizerName = 'sgd' | 'rmsprop' | 'adam';
+
+/**
+ * The one optimizer spec of the library (Keras names): `recompile`/`unfreeze`, the strategies'
+ * compile defaults, the scenarios, the lesson recipes and `compileFor` (where every field is
+ * optional) all take this shape.
+ */
 export interface OptimizerConfig {
   /** Optimizer, as in Keras `compile(optimizer=...)`. */
-  optimizer: 'sgd' | 'rmsprop' | 'adam';
+  optimizer: OptimizerName;
   /** Learning rate; fine-tuning uses a low one (1e-5 .. 1e-4). */
   learningRate: number;
   /** SGD momentum (0 = plain SGD). Defaults to 0; ignored by rmsprop and adam. */

@@ -70,7 +70,7 @@ export interface ExtractFeaturesOptions {
   cacheDir?: string;
   /** Read and write the cache. Defaults to true. */
   cache?: boolean;
-  /** Called after every batch (and once on a cache hit). Defaults to none; see `textProgressBar`. */
+  /** Called after every batch (and once on a cache hit). Defaults to none; see `featureProgress` in notebook/feature_progress.ts. */
   progress?: (p: FeatureProgress) => void;
   /**
    * Worker threads holding a copy of `base` (`FeatureWorkerPool.create(base)`), to run the batches
@@ -132,7 +132,7 @@ function concatFloat32(chunks: Float32Array[]): Float32Array {
  *
  * @example
  * const it = await flowFromDirectory(dir, { targetSize: [224, 224], shuffle: false, ... });
- * const { features, labels } = await extractFeatures(base, it, { preprocessing: 'mobilenet', progress: textProgressBar() });
+ * const { features, labels } = await extractFeatures(base, it, { preprocessing: 'mobilenet', progress: featureProgress() });
  */
 export async function extractFeatures(
   base: tf.LayersModel,
@@ -376,21 +376,4 @@ export function featuresToDataFrame(set: Pick<FeatureSet, 'features' | 'labelInd
   }
   const columns = [...Array.from({ length: width }, (_, i) => `f${i}`), 'label'];
   return new dfd.DataFrame(data, { columns });
-}
-
-/**
- * A progress callback that draws a one-line bar on stderr (updated in place with '\r', which
- * terminals and Jupyter both honour): `features [#########.....] 180/398 images 4.2 s`.
- */
-export function textProgressBar(label = 'features', width = 30): (p: FeatureProgress) => void {
-  return (p) => {
-    const frac = p.total > 0 ? Math.min(1, p.done / p.total) : 1;
-    const filled = Math.round(frac * width);
-    const copy = p.copy > 0 ? ` copy ${p.copy}` : '';
-    const what = p.phase === 'cached' ? ' (from cache)' : '';
-    const done = p.phase === 'cached' || p.done >= p.total;
-    process.stderr.write(
-      `\r${label}${copy} [${'#'.repeat(filled)}${'.'.repeat(width - filled)}] ${p.done}/${p.total} images ${p.seconds.toFixed(1)} s${what}${done ? '\n' : ''}`,
-    );
-  };
 }

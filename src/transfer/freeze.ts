@@ -52,8 +52,6 @@ export interface UnfreezeOptions {
   recompile?: RecompileConfig;
 }
 
-/** Optimizers this module created (and so may dispose when it replaces them). */
-
 function checkModel(model: unknown, where: string): asserts model is tf.LayersModel {
   if (!(model instanceof tf.LayersModel)) {
     throw new ModelError(`${where}: argument 'model' must be a tf.LayersModel, received ${describe(model)}.`);
@@ -160,7 +158,9 @@ export function unfreeze(model: tf.LayersModel, spec: FreezeSpec, options: Unfre
 /**
  * Compiles `model` again so that `fit` trains exactly the layers that are trainable now, with a
  * fresh optimizer (old momentum/Adam state does not belong to the new set of weights). Loss and
- * metrics default to the previous compile's. Returns the model.
+ * metrics default to the previous compile's. The optimizer comes from the library's one factory,
+ * `makeOptimizer` in train/optimizer.ts; the replaced one is disposed only if that factory made it.
+ * Returns the model.
  *
  * @example
  * recompile(model, { optimizer: 'sgd', learningRate: 1e-5, momentum: 0.9 });

@@ -134,6 +134,8 @@ export function buildHeadModel(featureShape: number[], options: HeadOptions & { 
  * A pretrained `base` (optionally cut at `cutAt` and frozen by `strategy`) with a new classifier
  * head. The base's layers are shared, not copied. Not compiled: use `applyStrategy` for a
  * compiled model with the strategy's optimizer, or compile it yourself with `headLoss(head)`.
+ * Like `freeze`, it applies the frozen BatchNormalization rule and the value-preserving speed
+ * forms of inference_forms.ts (`applyLeanLayerForms`) to the new model's layers.
  *
  * @example
  * const model = buildTransferModel(base, { head: 'flatten-dense256', numClasses: 2, strategy: 'featureExtraction' });

@@ -9,7 +9,7 @@ export {
 } from './cache';
 export type { FeatureCacheEntry, FeatureKeyParts, FeatureMeta, FileStamp } from './cache';
 export { SHARED_CACHE_ENV, featureCacheLookupOrder, featureCacheLookups, type FeatureCacheLayer, type FeatureCacheSource } from './shared_cache';
-export { cacheAugmentedFeatures, extractFeatures, featuresToDataFrame, textProgressBar } from './features';
+export { cacheAugmentedFeatures, extractFeatures, featuresToDataFrame } from './features';
 export type {
   AugmentedFeaturesOptions, DataFrameOptions, ExtractFeaturesOptions, FeatureBatch, FeatureProgress, FeatureSet, FeatureSource,
 } from './features';

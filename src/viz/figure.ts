@@ -2,6 +2,7 @@
  * The plotly figure type every builder returns, and the layout pieces they share so all
  * figures look alike under the current theme.
  */
+import { escapeHtml } from '../html';
 import { Theme } from './theme';
 
 /** One plotly trace (`{type: 'scatter', x, y, ...}`), plain JSON. */
@@ -45,10 +46,10 @@ export function font(theme: Theme, size: number, color: string = theme.textColor
 
 /**
  * Escapes text for plotly's HTML-like labels (titles, annotations, tick texts) so a class
- * name such as `a<b` shows as typed; newlines become line breaks.
+ * name such as `a<b` shows as typed (plotly decodes the entities); newlines become line breaks.
  */
 export function plotlyText(text: string): string {
-  return text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/\r?\n/g, '<br>');
+  return escapeHtml(text).replace(/\r?\n/g, '<br>');
 }
 
 /**

@@ -5,6 +5,7 @@
 import { escapeHtml } from '../html';
 import { getTheme } from './theme';
 
+/** Re-exported for older imports; the one definition is src/html.ts. */
 export { escapeHtml };
 
 /** A table in two renderings; `show()` picks the one the output supports. */

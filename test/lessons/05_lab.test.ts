@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, utimesSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
-import { featureProgress, featureProgressBars, subsetPerClass } from '../../src/lessons/05_lab';
+import { subsetPerClass } from '../../src/lessons/05_lab';
 
 /** A fake dataset: split/class/<n>.jpg files (content is irrelevant: nothing is decoded). */
 function fakeDataset(layout: Record<string, Record<string, number>>): string {
@@ -80,35 +80,6 @@ test('subsetPerClass rejects bad options and missing splits with the value recei
   } finally {
     rmSync(root, { recursive: true, force: true });
   }
-});
-
-test('featureProgress draws one bar over all passes and notes cached passes', () => {
-  const lines: string[] = [];
-  const stream = { isTTY: false, write: (s: string) => lines.push(s) };
-  const progress = featureProgress({ samples: 10, passes: 2, label: 'pooled', stream });
-  progress({ phase: 'cached', done: 10, total: 10, seconds: 0, copy: 0 });
-  progress({ phase: 'extract', done: 5, total: 10, seconds: 1, copy: 1 });
-  progress({ phase: 'extract', done: 10, total: 10, seconds: 2, copy: 1 });
-  const text = lines.join('');
-  assert.match(lines[0], /^pooled \[.*\] 10\/20 50%/);
-  assert.match(text, /15\/20 75%/);
-  assert.match(lines[lines.length - 1], /20\/20 100% .*images \(1 from the disk cache\)/);
-  assert.throws(() => featureProgress({ samples: 10, passes: 0 }), /featureProgress\(\): .*passes 0/);
-});
-
-test('featureProgressBars draws one bar per pass of bottleneckFeatures, the augmented bar over every copy', () => {
-  const lines: string[] = [];
-  const stream = { isTTY: false, write: (s: string) => lines.push(s) };
-  const progress = featureProgressBars({ train: { samples: 10 }, val: { samples: 4 }, copies: 2 }, stream);
-  progress('train', { phase: 'extract', done: 10, total: 10, seconds: 1, copy: 0 });
-  progress('augmented', { phase: 'cached', done: 10, total: 10, seconds: 0, copy: 0 });
-  progress('augmented', { phase: 'extract', done: 10, total: 10, seconds: 2, copy: 1 });
-  progress('val', { phase: 'cached', done: 4, total: 4, seconds: 0, copy: 0 });
-  const text = lines.join('');
-  assert.match(text, /train \[.*\] 10\/10 100%/);
-  assert.match(text, /augmented \[.*\] 10\/20 50%/);
-  assert.match(text, /augmented \[.*\] 20\/20 100% .*images \(1 from the disk cache\)/);
-  assert.match(text, /val \[.*\] 4\/4 100% .*images \(all from the disk cache\)/);
 });
 
 test('subsetPerClass uses a complete shared copy (TRANSFER_LAB_SHARED_SUBSETS) as it is, and copies again when it differs', () => {

@@ -72,3 +72,11 @@ test('durations read naturally', () => {
   assert.equal(formatDuration(185), '3m05s');
   assert.equal(formatDuration(3720), '1h02m');
 });
+
+test('formatCount writes the counts in the text and HTML views (downloads count MB)', () => {
+  const s = stream(false);
+  const bar = new ProgressBar({ total: 3_000_000, label: 'w.bin', width: 4, stream: s, formatCount: (n) => `${(n / 1e6).toFixed(1)} MB` });
+  bar.update(1_500_000);
+  assert.match(bar.text(), /^w\.bin \[##--\] 1\.5 MB\/3\.0 MB 50% /);
+  assert.match(bar.html(), /1\.5 MB\/3\.0 MB \(50%\)/);
+});

@@ -5,7 +5,7 @@ import { displayWidth, formatCell, toHtmlTable } from '../../src/viz/tables';
 test('cells are HTML-escaped, a <script> in a cell stays text', () => {
   const t = toHtmlTable([{ name: '<script>alert("x")</script>', n: 1 }], { caption: 'a & b' });
   assert.ok(!t.html.includes('<script>'));
-  assert.ok(t.html.includes('&lt;script&gt;alert(&quot;x&quot;)&lt;/script&gt;'));
+  assert.ok(t.html.includes('&lt;script&gt;alert(&#34;x&#34;)&lt;/script&gt;'));
   assert.ok(t.html.includes('<caption') && t.html.includes('a &amp; b'));
   assert.ok(t.text.includes('<script>alert("x")</script>'), 'the terminal form shows the raw text');
 });

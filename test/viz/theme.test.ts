@@ -1,7 +1,8 @@
 import assert from 'node:assert/strict';
 import { afterEach, test } from 'node:test';
 import { CJK_FONT_FAMILIES, fontStack, getTheme, setTheme } from '../../src/viz/theme';
-import { escapeHtml, toHtmlTable } from '../../src/viz/tables';
+import { escapeHtml } from '../../src/html';
+import { toHtmlTable } from '../../src/viz/tables';
 import { figurePage } from '../../src/notebook/html';
 import { trainingCurvesFigure } from '../../src/viz/training';
 

@@ -55,7 +55,8 @@ export const clipByValueGradientConfig: tf.GradConfig = {
   inputsToSave: ['x'],
   gradFunc: (dy, saved, attrs) => {
     const [x] = saved;
-    const { clipValueMin, clipValueMax } = attrs as unknown as { clipValueMin: number; clipValueMax: number };
+    const clipValueMin = Number(attrs.clipValueMin);
+    const clipValueMax = Number(attrs.clipValueMax);
     const single = Array.isArray(dy) ? dy[0] : dy;
     return {
       x: () =>

@@ -15,6 +15,12 @@ export interface WasmHeapBackend {
   typedArrayFromHeap(t: tf.TensorInfo): Float32Array;
 }
 
+/** True when `backend` has the wasm heap access (tfjs-backend-wasm 4.x does; another backend does not). */
+export function hasWasmHeap(backend: object): backend is WasmHeapBackend {
+  const heap = backend as Partial<WasmHeapBackend>;
+  return typeof heap.makeOutput === 'function' && typeof heap.typedArrayFromHeap === 'function';
+}
+
 /** Inputs of a kernel: named tensors, or a list for list-input kernels such as `Concat`. */
 export type KernelInputs = tf.NamedTensorInfoMap | tf.TensorInfo[];
 
@@ -77,7 +83,13 @@ export class WasmKernelScope {
    * id without their shape, so a matrix packed under a shared id could be reused for another view.
    */
   copy(x: tf.TensorInfo): tf.TensorInfo {
-    const backend = this.backend as unknown as WasmHeapBackend;
+    const backend = this.backend;
+    if (!hasWasmHeap(backend)) {
+      throw new TransferLabError(
+        `${this.kernelName} (transfer-lab wasm kernel): backend '${tf.getBackend()}' has no wasm heap access ` +
+          `(makeOutput, typedArrayFromHeap); run it on '@tensorflow/tfjs-backend-wasm' 4.x.`,
+      );
+    }
     const out = backend.makeOutput(x.shape, x.dtype);
     backend.typedArrayFromHeap(out).set(backend.typedArrayFromHeap(x)); // views after allocating
     this.temps.push(out);

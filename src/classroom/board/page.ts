@@ -3,7 +3,7 @@
  * right, redrawn in place whenever a new result arrives. Plotly comes from the board itself (the
  * course's node_modules), never a CDN, so the page works in a room without internet.
  */
-import { escapeHtml } from '../../viz/tables';
+import { escapeHtml } from '../../html';
 import { getTheme } from '../../viz/theme';
 import { BoardView } from './view';
 

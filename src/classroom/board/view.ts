@@ -4,9 +4,10 @@
  * row per dataset + strategy and one dot per student, and the results table, newest first.
  */
 import { scatterFigure } from '../../viz/charts';
-import { Figure, font } from '../../viz/figure';
+import { Figure, font, plotlyText } from '../../viz/figure';
 import { toHtmlTable } from '../../viz/tables';
 import { getTheme } from '../../viz/theme';
+import { median } from '../../stats';
 import { ClassResult } from './results';
 
 /** Everything the page redraws when a result arrives. */
@@ -125,7 +126,7 @@ export function accuracyDotPlot(latest: ClassResult[]): Figure {
   layout.yaxis = {
     ...(layout.yaxis as object),
     tickvals: rows.map((_, i) => rows.length - 1 - i),
-    ticktext: [...rows].map((r) => r.replace(/&/g, '&amp;').replace(/</g, '&lt;')),
+    ticktext: rows.map(plotlyText),
     range: [-0.6, rows.length - 0.4],
     showgrid: false,
   };
@@ -133,12 +134,6 @@ export function accuracyDotPlot(latest: ClassResult[]): Figure {
   layout.height = Math.max(theme.figureHeight, 160 * rows.length + 140);
   layout.margin = { t: 20, r: 40, b: 20, l: 20 };
   return figure;
-}
-
-function median(values: number[]): number {
-  const s = [...values].sort((a, b) => a - b);
-  const mid = Math.floor(s.length / 2);
-  return s.length % 2 === 1 ? s[mid] : (s[mid - 1] + s[mid]) / 2;
 }
 
 /** 'HH:MM:SS' of an ISO time, in the board's local time zone (the classroom's). */

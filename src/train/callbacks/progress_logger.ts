@@ -1,9 +1,10 @@
 /**
  * ProgressLogger: text progress for terminals and notebook logs, one line per epoch with its
- * metrics and seconds; on a TTY also a batch counter rewritten in place during the epoch.
+ * metrics and seconds (the training log, as Keras' verbose=2); on a TTY also the epoch's batches
+ * as a bar rewritten in place, drawn by the library's one progress renderer (notebook/progress.ts).
  */
 import * as tf from '@tensorflow/tfjs';
-import type { ProgressStream } from '../../notebook';
+import { ProgressBar, type ProgressStream } from '../../notebook/progress';
 import type { TrainingContext, TrainingContextAware } from '../context';
 import { formatLogs, resolveLogs, type UnresolvedLogs } from '../logs';
 
@@ -12,18 +13,19 @@ import { formatLogs, resolveLogs, type UnresolvedLogs } from '../logs';
 export interface ProgressLoggerArgs {
   /** Output: anything with `write(text)` and `isTTY` (tests pass a fake). Default `process.stdout`. */
   stream?: ProgressStream;
-  /** Show the in-place batch counter. Default: only when the stream is a TTY. */
+  /** Show the in-place batch bar. Default: only when the stream is a TTY. */
   batchCounter?: boolean;
   /** Metrics to print, in this order. Default: every metric in the logs. */
   metrics?: string[];
-  /** Least milliseconds between two batch-counter updates. Default 100. */
+  /** Least milliseconds between two batch-bar updates. Default 100. */
   updateEveryMs?: number;
 }
 
 /**
  * Prints `Epoch 3/10 - 4.2s - loss: 0.4321 - acc: 0.8500 - val_loss: ... - val_acc: ...`
  * after each epoch (epochs counted from 1), and while an epoch runs on a terminal,
- * `Epoch 3/10 - batch 12/40 - loss: 0.4410` rewritten in place.
+ * `Epoch 3/10 [#########---------] 12/40 30% 1.2s<2.8s loss: 0.4410` rewritten in place (the
+ * batches of the first epoch of a dataset of unknown length are not counted yet: no bar then).
  *
  * @example await fit(model, train, { epochs: 5, callbacks: [new ProgressLogger()], verbose: 0 });
  */
@@ -34,7 +36,7 @@ export class ProgressLogger extends tf.Callback implements TrainingContextAware 
   private readonly updateEveryMs: number;
   private context?: TrainingContext;
   private epochStart = 0;
-  private lastUpdate = 0;
+  private bar?: ProgressBar;
   private lineOpen = false;
   private stepsSeen?: number;
   private batchesThisEpoch = 0;
@@ -62,20 +64,20 @@ export class ProgressLogger extends tf.Callback implements TrainingContextAware 
     this.currentEpoch = epoch;
     this.batchesThisEpoch = 0;
     this.epochStart = Date.now();
-    this.lastUpdate = 0;
+    this.bar = undefined;
   }
 
   override async onBatchEnd(batch: number, logs?: UnresolvedLogs): Promise<void> {
     if (!this.batchCounter) return;
     this.batchesThisEpoch = batch + 1;
-    const now = Date.now();
-    if (now - this.lastUpdate < this.updateEveryMs) return;
-    this.lastUpdate = now;
-    const values = await resolveLogs(logs);
     const steps = this.steps();
-    const counter = `batch ${batch + 1}/${steps ?? '?'}`;
+    if (steps === undefined) return;
+    // 'tty' mode: the bar rewrites one line with \r; onEpochEnd overwrites it with the epoch line.
+    this.bar ??= new ProgressBar({ total: steps, label: this.epochLabel(), stream: this.stream, mode: 'tty', minIntervalMs: this.updateEveryMs });
+    const values = await resolveLogs(logs);
     const metrics = formatLogs(values, this.metrics?.filter((k) => !k.startsWith('val_')));
-    this.stream.write(`\r\x1b[K${this.epochLabel()} - ${counter}${metrics ? ` - ${metrics}` : ''}`);
+    // update, never done(): done would end the line that the epoch line replaces. The first update always draws.
+    this.bar.update(Math.min(batch + 1, steps), metrics);
     this.lineOpen = true;
   }
 

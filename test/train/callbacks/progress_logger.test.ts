@@ -25,7 +25,7 @@ test('one line per epoch with epoch/total, seconds and metrics; no batch counter
   assert.ok(!stream.text.includes('\r'));
 });
 
-test('on a TTY the batch counter is rewritten in place, steps known from a dataset source via fit', async () => {
+test('on a TTY the batches are a bar (the one ProgressBar renderer) rewritten in place, steps known from a dataset source via fit', async () => {
   const { x, y } = tinyData(30);
   const source = {
     numBatches: 3,
@@ -34,7 +34,7 @@ test('on a TTY the batch counter is rewritten in place, steps known from a datas
   const stream = fakeStream(true);
   const model = compileFor(tinyModel());
   await fit(model, source, { epochs: 2, callbacks: [new ProgressLogger({ stream, updateEveryMs: 0, metrics: ['loss'] })], verbose: 0 });
-  assert.match(stream.text, /\r\x1b\[KEpoch 1\/2 - batch 1\/3 - loss: \d\.\d{4}/);
-  assert.match(stream.text, /\r\x1b\[KEpoch 1\/2 - batch 3\/3/);
+  assert.match(stream.text, /\rEpoch 1\/2 \[#{10}-{20}\] 1\/3 33% \S+ loss: \d\.\d{4}\x1b\[K/);
+  assert.match(stream.text, /\rEpoch 1\/2 \[#{30}\] 3\/3 100% \S+ loss: \d\.\d{4}\x1b\[K\r\x1b\[KEpoch 1\/2 - \d+\.\ds - loss/);
   assert.match(stream.text, /\r\x1b\[KEpoch 2\/2 - \d+\.\ds - loss: \d\.\d{4}\n$/);
 });

@@ -194,7 +194,7 @@ async function timePipelinedSteps(bottom: tf.LayersModel, top: tf.LayersModel, x
  * worker applies them (see DataParallelTrainer). Worker start-up is not timed.
  */
 async function timeDataParallelStep(bottom: tf.LayersModel, top: tf.LayersModel, x: tf.Tensor4D, y: tf.Tensor2D, timing: TimingOptions): Promise<VariantResult> {
-  const trainer = await DataParallelTrainer.create(top, { bottom, optimizer: { name: 'sgd', learningRate: 1e-3, momentum: 0.9 } });
+  const trainer = await DataParallelTrainer.create(top, { bottom, optimizer: tf.train.momentum(1e-3, 0.9) });
   try {
     const t = await timeRepeated(async () => { await trainer.trainOnBatch(x, y); }, timing);
     return variant(`data-parallel, ${trainer.size} workers (bottom folded + top)`, 1, t);

@@ -12,6 +12,7 @@ import * as tf from '@tensorflow/tfjs';
 import { setupBackend } from '../backend';
 import { applyFrozenBatchNormRule } from '../transfer/batchnorm';
 import { applyLeanLayerForms } from '../transfer/inference_forms';
+import { leafLayers } from '../transfer/layer_lookup';
 import { setLearningRate } from '../train/learning_rate';
 import { ExchangeMember } from './allreduce';
 import { modelFromTransfer } from './artifacts';
@@ -41,7 +42,7 @@ function trainerOptimizer(o: TrainerOptimizer): tf.Optimizer {
  * seeded dropout does in one thread. Layers without a seed stay random.
  */
 function seededDropouts(model: tf.LayersModel): Array<{ layer: { seed?: number }; seed: number }> {
-  return model.layers
+  return leafLayers(model)
     .filter((l) => l.getClassName() === 'Dropout' && typeof l.getConfig().seed === 'number')
     .map((l) => ({ layer: l as unknown as { seed?: number }, seed: l.getConfig().seed as number }));
 }
@@ -97,7 +98,11 @@ async function serve(init: TrainWorkerInit): Promise<void> {
   const load = async (message: Extract<ToTrainWorker, { type: 'load' }>): Promise<void> => {
     const { weights, optimizer: slots } = message.state;
     if (weights.length !== variables.length) throw new Error(`load: ${weights.length} weights for ${variables.length} trainable variables`);
-    variables.forEach((v, i) => v.assign(tf.tensor(weights[i], v.shape)));
+    variables.forEach((v, i) => {
+      const t = tf.tensor(weights[i], v.shape);
+      v.assign(t);
+      t.dispose();
+    });
     const old = await optimizer.getWeights();
     const list = slots.map((s) => ({ name: s.name, tensor: tf.tensor(s.data, s.shape) }));
     await optimizer.setWeights(list);

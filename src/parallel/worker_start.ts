@@ -14,7 +14,7 @@ import type { WorkerErrorMessage } from './worker_errors';
  * How to start a worker whose entry is `<name>.ts` / `<name>.js` in this folder: the compiled .js
  * entry, or (running from TS sources under tsx) a bootstrap that registers tsx first.
  */
-export function workerEntry(name: string): { filename: string; evalCode: boolean } {
+function workerEntry(name: string): { filename: string; evalCode: boolean } {
   if (!__filename.endsWith('.ts')) return { filename: path.join(__dirname, `${name}.js`), evalCode: false };
   // Node 20 workers do not inherit tsx's `--import` loader for their entry file, but tsx's
   // CommonJS hook registered inside the worker handles the .ts entry and everything it imports.
@@ -159,7 +159,7 @@ export async function startWorkers<Ready extends { type: 'ready' }, R extends Re
  * Resolves with the worker's 'ready' message; rejects if it reports an error or dies first.
  * `caller` names the starting function in the error.
  */
-export function waitReady<Ready extends { type: 'ready' }>(worker: Worker, caller: string): Promise<Ready> {
+function waitReady<Ready extends { type: 'ready' }>(worker: Worker, caller: string): Promise<Ready> {
   return new Promise((resolve, reject) => {
     const onMessage = (message: { type: string; name?: string; message?: string }) => {
       if (message.type === 'ready') {

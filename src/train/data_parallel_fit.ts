@@ -9,7 +9,7 @@
  * takes (the same seeded order); the steps equal one-thread steps up to float rounding.
  */
 import * as tf from '@tensorflow/tfjs';
-import { countMacs } from '../bench/flops';
+import { countMacs, isCountedLayer } from '../bench/flops';
 import { createRng, shuffleInPlace } from '../data/random';
 import { DataParallelTrainer } from '../parallel/trainer';
 import { defaultWorkerCount } from '../parallel/workers';
@@ -59,16 +59,44 @@ export function dataParallelWorkers(
   const registered = tf.serialization.SerializationMap.getMap().classNameMap;
   if (!(model.optimizer.getClassName() in registered)) return null;
   if (leafLayers(model).some((l) => l.getClassName() === 'BatchNormalization' && l.trainable)) return null;
-  if (opts.workers === undefined && forwardMacs(model) * (opts.batchSize ?? 32) < DATA_PARALLEL_MIN_MACS) return null;
+  if (opts.workers === undefined && forwardMacs(model, data.x) * (opts.batchSize ?? 32) < DATA_PARALLEL_MIN_MACS) return null;
   return workers;
 }
 
-/** Forward MACs per row, or 0 when a layer's shape is not known (then one thread). */
-function forwardMacs(model: tf.LayersModel): number {
+/**
+ * Forward MACs per row. A model cut from a base built without a fixed input size (the lab's
+ * bases take any image size) has unknown spatial sizes: then its counted layers' output shapes
+ * are measured on one row of `x` (each layer's `call` briefly records its output's shape).
+ * 0 (one thread) when neither works.
+ */
+function forwardMacs(model: tf.LayersModel, x: tf.Tensor): number {
   try {
     return countMacs(model).macs;
   } catch {
+    // measured below
+  }
+  const counted = leafLayers(model).filter(isCountedLayer);
+  if (counted.length === 0 || x.shape[0] === 0) return 0;
+  const shapes = new Map<string, number[]>();
+  const calls = counted.map((layer) => layer.call);
+  counted.forEach((layer, i) => {
+    layer.call = (inputs, kwargs) => {
+      const out = calls[i].call(layer, inputs, kwargs);
+      shapes.set(layer.name, (Array.isArray(out) ? out[0] : out).shape);
+      return out;
+    };
+  });
+  try {
+    tf.tidy(() => {
+      model.predict(tf.slice(x, 0, 1));
+    });
+    return countMacs(model, shapes).macs;
+  } catch {
     return 0;
+  } finally {
+    counted.forEach((layer, i) => {
+      layer.call = calls[i];
+    });
   }
 }
 

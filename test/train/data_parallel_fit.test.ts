@@ -163,6 +163,18 @@ describe('fit with workers (data-parallel)', () => {
       compileFor(big, { optimizer: 'adam' });
       assert.ok(116e6 * 32 > DATA_PARALLEL_MIN_MACS);
       assert.equal(dataParallelWorkers(big, { x: train.x, y: train.y }, undefined, {}), 2, 'the default count, from TRANSFER_LAB_WORKERS');
+      // Built for any image size (as the lab's bases): the shapes are measured on one row of the data.
+      const anySize = tf.sequential({ layers: [
+        tf.layers.conv2d({ filters: 64, kernelSize: 3, padding: 'same', inputShape: [null, null, 64] as unknown as number[] }),
+        tf.layers.globalAveragePooling2d({}),
+        tf.layers.dense({ units: 3, activation: 'softmax' }),
+      ] });
+      compileFor(anySize, { optimizer: 'adam' });
+      const [large, tiny] = [tf.zeros([2, 56, 56, 64]), tf.zeros([2, 4, 4, 64])];
+      assert.equal(dataParallelWorkers(anySize, { x: large, y: train.y }, undefined, {}), 2, '56x56 inputs: ~116 M MACs per row');
+      assert.equal(dataParallelWorkers(anySize, { x: tiny, y: train.y }, undefined, {}), null, '4x4 inputs: ~0.6 M MACs per row');
+      tf.dispose([large, tiny]);
+      anySize.dispose();
       process.env[WORKERS_ENV] = '1';
       assert.equal(dataParallelWorkers(big, { x: train.x, y: train.y }, undefined, {}), null, 'TRANSFER_LAB_WORKERS=1: one thread');
       await assert.rejects(fit(small, train, { epochs: 1, verbose: 0, workers: 0 }), /fit: option workers must be a whole number >= 1, got 0; 1 trains in this thread\./);

@@ -37,8 +37,13 @@ function product(values: readonly (number | null)[], what: string): number {
   }, 1);
 }
 
-/** The shape of a layer's first output (the first call of a layer used more than once). */
-function outputShapeOf(layer: tf.layers.Layer): (number | null)[] {
+/** Layer name -> its output shape measured on real data, for models built without a fixed input size. */
+export type MeasuredShapes = ReadonlyMap<string, readonly number[]>;
+
+/** The shape of a layer's first output (the first call of a layer used more than once), measured when given. */
+function outputShapeOf(layer: tf.layers.Layer, measured?: MeasuredShapes): readonly (number | null)[] {
+  const known = measured?.get(layer.name);
+  if (known !== undefined) return known;
   const node = layer.inboundNodes[0];
   if (node === undefined) throw new ModelError(`countMacs(): layer '${layer.name}' was never called; build the model first.`);
   return node.outputTensors[0].shape;
@@ -49,9 +54,9 @@ function inputShapeOf(layer: tf.layers.Layer): (number | null)[] {
 }
 
 /** MACs per image of one counted layer. */
-function layerMacs(layer: tf.layers.Layer): number {
+function layerMacs(layer: tf.layers.Layer, measured?: MeasuredShapes): number {
   const className = layer.getClassName();
-  const out = outputShapeOf(layer);
+  const out = outputShapeOf(layer, measured);
   const weights = layer.weights.map((w) => w.shape.map((d) => d ?? 0)); // weight shapes are always fully known
   const positions = product(out.slice(1, -1), `layer '${layer.name}' output`); // spatial positions (1 for Dense on [n, d])
   switch (className) {
@@ -83,32 +88,38 @@ function layerMacs(layer: tf.layers.Layer): number {
   }
 }
 
-function collect(model: tf.LayersModel, into: LayerMacs[]): void {
+function collect(model: tf.LayersModel, into: LayerMacs[], measured?: MeasuredShapes): void {
   for (const layer of model.layers) {
     if (layer instanceof tf.LayersModel) {
-      collect(layer, into);
+      collect(layer, into, measured);
       continue;
     }
     const className = layer.getClassName();
     if (!COUNTED.has(className)) continue;
-    into.push({ name: layer.name, className, macs: layerMacs(layer), trainable: layer.trainable && layer.trainableWeights.length > 0 });
+    into.push({ name: layer.name, className, macs: layerMacs(layer, measured), trainable: layer.trainable && layer.trainableWeights.length > 0 });
   }
+}
+
+/** True for the layers `countMacs` counts (the ones whose output shapes it needs). */
+export function isCountedLayer(layer: tf.layers.Layer): boolean {
+  return COUNTED.has(layer.getClassName());
 }
 
 /**
  * MACs per image of `model`'s forward pass, counted from its Conv2D / DepthwiseConv2D /
  * SeparableConv2D / Dense layers (BatchNormalization, activations, pooling and adds are left out,
- * as in the papers' figures). The model needs a fixed input size.
+ * as in the papers' figures). The model needs a fixed input size, or `measured` output shapes
+ * of its counted layers (see `isCountedLayer`).
  *
  * @example
  * countMacs(await MobileNetV2({ includeTop: false, pooling: 'avg', inputShape: [224, 224, 3] })).gflops; // ~0.60
  */
-export function countMacs(model: tf.LayersModel): MacCount {
+export function countMacs(model: tf.LayersModel, measured?: MeasuredShapes): MacCount {
   if (!(model instanceof tf.LayersModel)) {
     throw new ModelError(`countMacs(): argument 'model' must be a tf.LayersModel, received ${String(model)}.`);
   }
   const layers: LayerMacs[] = [];
-  collect(model, layers);
+  collect(model, layers, measured);
   const macs = layers.reduce((t, l) => t + l.macs, 0);
   return { macs, gflops: (2 * macs) / 1e9, layers };
 }

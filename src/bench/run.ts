@@ -28,8 +28,6 @@ export interface OurVariant extends VariantResult {
   gflopPerUnit: number;
   /** Which PyTorch figure it is compared with. */
   torchKey: TorchKey;
-  /** Seconds to start worker threads (parallel variants only). */
-  startupSeconds?: number;
 }
 
 /** One task's results. */
@@ -148,11 +146,14 @@ export async function runOurBench(options: OurBenchOptions = {}): Promise<OursRe
       const stepGflop = (2 * trainingStepMacs(probe) * batch) / 1e9;
       const topOnly = countMacs(probe).layers.filter((l) => l.trainable).reduce((t, l) => t + 3 * l.macs, 0);
       const cachedGflop = (2 * topOnly * batch) / 1e9;
-      const variants = await timeFineTuneStep(setup, x, y, timing);
-      for (const v of variants) log(`  ${v.variant}: ${v.perSecond === null ? v.skipped : `${v.perSecond.toFixed(3)} steps/s`}`);
+      const variants = await timeFineTuneStep(setup, x, y, timing, options.workers);
+      for (const v of variants) {
+        const startup = v.startupSeconds === undefined ? '' : ` (workers started in ${v.startupSeconds.toFixed(1)} s, once per fit call)`;
+        log(`  ${v.variant}: ${v.perSecond === null ? v.skipped : `${v.perSecond.toFixed(3)} steps/s${startup}`}`);
+      }
       result.push({
         id: 'mobilenet_v2_finetune', label: 'MobileNetV2-1.0 fine-tune step', unit: 'steps/s',
-        variants: variants.map((v) => (v.variant.startsWith('from cached')
+        variants: variants.map((v) => (v.cached === true
           ? { ...v, gflopPerUnit: cachedGflop, torchKey: 'mobilenet_v2_finetune_cached' as const }
           : { ...v, gflopPerUnit: stepGflop, torchKey: 'mobilenet_v2_finetune_step' as const })),
       });

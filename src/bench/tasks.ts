@@ -8,12 +8,18 @@ import * as tf from '@tensorflow/tfjs';
 import { FeatureWorkerPool } from '../parallel/pool';
 import { DataParallelTrainer } from '../parallel/trainer';
 import { foldForInference } from '../parallel/fold';
+import { dataParallelWorkers } from '../train/data_parallel_fit';
+import { fit } from '../train/fit';
 import { freeze, unfreeze } from '../transfer/freeze';
 import { splitAt } from '../transfer/split';
-import { timeRepeated, TimingOptions } from './stats';
+import { median, timeRepeated, TimingOptions } from './stats';
 
 /** One timed variant of a task. */
 export interface VariantResult {
+  /** True for the variants that train from cached bottom activations (compared with PyTorch's cached step). */
+  cached?: boolean;
+  /** Seconds to start worker threads, not in `seconds` (parallel variants only). */
+  startupSeconds?: number;
   /** What ran, e.g. '1 worker, folded'. */
   variant: string;
   /** Median throughput: images/s for extraction, steps/s for training; null when the variant could not run (see `skipped`). */
@@ -113,10 +119,14 @@ export function fineTuneModel(setup: FineTuneSetup): tf.LayersModel {
  *   bottom of the next batch computed in a worker thread meanwhile;
  * - 'data-parallel, N workers': each worker runs the folded bottom and the top's forward and
  *   backward pass on its shard of the batch; the averaged gradients update every copy;
- * - 'from cached bottom activations': the bottom's output computed once (DESIGN: cache the
- *   activations at the cut), each step trains only the top.
+ * - 'fit on cached activations': the bottom's output computed once (DESIGN: cache the
+ *   activations at the cut), each step trains only the top, through `fit` as the lab calls it,
+ *   in one thread and with fit's default workers (A/B in the same run).
+ * `workers` is passed to fit's data-parallel row; undefined leaves fit's default.
  */
-export async function timeFineTuneStep(setup: FineTuneSetup, x: tf.Tensor4D, y: tf.Tensor2D, timing: TimingOptions): Promise<VariantResult[]> {
+export async function timeFineTuneStep(
+  setup: FineTuneSetup, x: tf.Tensor4D, y: tf.Tensor2D, timing: TimingOptions, workers?: number,
+): Promise<VariantResult[]> {
   const model = fineTuneModel(setup);
   const results: VariantResult[] = [];
   const step = async (m: tf.LayersModel, input: tf.Tensor) => {
@@ -144,12 +154,56 @@ export async function timeFineTuneStep(setup: FineTuneSetup, x: tf.Tensor4D, y: 
     results.push(await timePipelinedSteps(bottom, top, x, y, timing));
     results.push(await timeDataParallelStep(bottom, top, x, y, timing));
     const cached = folded.predict(x) as tf.Tensor;
-    results.push(variant('from cached bottom activations', 1, await timeRepeated(() => step(top, cached), timing)));
-    cached.dispose();
+    try {
+      results.push(await timeCachedFit(top, cached, y, 1, timing));
+      const chosen = dataParallelWorkers(top, { x: cached, y }, undefined, { workers, batchSize: cached.shape[0] });
+      if (chosen !== null) results.push(await timeCachedFit(top, cached, y, workers, timing));
+    } finally {
+      cached.dispose();
+    }
   } finally {
     folded.dispose();
   }
   return results;
+}
+
+/** Steps per epoch of the cached `fit` variants: the cached batch repeated (a steady state needs a few). */
+const CACHED_FIT_STEPS = 4;
+
+/**
+ * The lab's fine-tuning step: `fit` for one epoch of CACHED_FIT_STEPS batches of the cached
+ * activations (`workers` as fit's option: 1 = one thread, undefined = fit's default). Timed from
+ * onTrainBegin to onTrainEnd, so the figure is steps/s of training; the worker start-up, paid
+ * once per fit call, is reported apart as `startupSeconds`.
+ */
+async function timeCachedFit(top: tf.LayersModel, cached: tf.Tensor, y: tf.Tensor2D, workers: number | undefined, timing: TimingOptions): Promise<VariantResult> {
+  const xs = tf.concat(Array.from({ length: CACHED_FIT_STEPS }, () => cached));
+  const ys = tf.concat(Array.from({ length: CACHED_FIT_STEPS }, () => y));
+  const chosen = dataParallelWorkers(top, { x: xs, y: ys }, undefined, { workers, batchSize: cached.shape[0] }) ?? 1;
+  const seconds: number[] = [];
+  const startups: number[] = [];
+  try {
+    for (let i = 0; i < (timing.warmup ?? 1) + (timing.reps ?? 5); i++) {
+      const called = performance.now();
+      let began = called;
+      await fit(top, { x: xs, y: ys }, {
+        epochs: 1, batchSize: cached.shape[0], seed: i, verbose: 0, workers,
+        callbacks: [{
+          onTrainBegin: async () => { began = performance.now(); },
+          onTrainEnd: async () => {
+            if (i < (timing.warmup ?? 1)) return;
+            seconds.push((performance.now() - began) / 1000);
+            startups.push((began - called) / 1000);
+          },
+        }],
+      });
+    }
+  } finally {
+    tf.dispose([xs, ys]);
+  }
+  const name = chosen > 1 ? `fit on cached activations, ${chosen} workers (lab default)` : 'fit on cached activations, 1 thread';
+  const result: VariantResult = { ...variant(name, CACHED_FIT_STEPS, { median: median(seconds), seconds }), cached: true };
+  return chosen > 1 ? { ...result, startupSeconds: median(startups) } : result;
 }
 
 /** Steps per timed repetition of the pipelined variant (a steady state needs a few). */
@@ -194,7 +248,7 @@ async function timePipelinedSteps(bottom: tf.LayersModel, top: tf.LayersModel, x
  * worker applies them (see DataParallelTrainer). Worker start-up is not timed.
  */
 async function timeDataParallelStep(bottom: tf.LayersModel, top: tf.LayersModel, x: tf.Tensor4D, y: tf.Tensor2D, timing: TimingOptions): Promise<VariantResult> {
-  const trainer = await DataParallelTrainer.create(top, { bottom, optimizer: { name: 'sgd', learningRate: 1e-3, momentum: 0.9 } });
+  const trainer = await DataParallelTrainer.create(top, { bottom, optimizer: tf.train.momentum(1e-3, 0.9) });
   try {
     const t = await timeRepeated(async () => { await trainer.trainOnBatch(x, y); }, timing);
     return variant(`data-parallel, ${trainer.size} workers (bottom folded + top)`, 1, t);

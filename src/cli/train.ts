@@ -39,7 +39,7 @@ export const TRAIN_USAGE = `Usage: transfer-lab train --data DIR [options]
   --augment N                augmented copies of each training image, cached (default 2)
   --monitor M                val_acc (default) or val_loss: picks the epoch, over both phases, whose model is kept
   --seed N                   the same seed gives the same run (default 42)
-  --workers N                threads for the frozen base (default: the number of cores; 0: this thread)
+  --workers N                threads for the frozen base (default: the number of cores; 0: this thread, training too)
   --out DIR                  output folder, checked before training (default runs/DATASET-MODEL-STRATEGY)
   --resume                   continue an interrupted run in the same --out after its last completed epoch
   --json                     print one JSON line instead of the report`;

@@ -5,8 +5,7 @@
  */
 export { extractFeaturesParallel, type ParallelExtractOptions, type ParallelFeatures } from './extract';
 export { FeatureWorkerPool, type FeatureWorkerPoolOptions } from './pool';
-export { DataParallelTrainer, type DataParallelTrainerOptions } from './trainer';
-export type { TrainerOptimizer } from './train_protocol';
+export { DataParallelTrainer, type DataParallelTrainerOptions, type StepResult } from './trainer';
 export { foldForInference, type FoldReport, type FoldedModel } from './fold';
 export { FoldedConv2D, type FoldedConv2DArgs, type FoldedPadding, type FusedActivation } from './folded_conv';
 export { modelToTransfer, modelFromTransfer, type ModelTransfer } from './artifacts';

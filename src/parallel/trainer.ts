@@ -6,47 +6,52 @@
  * to rounding; see ./allreduce) and every worker applies the same average, which keeps the copies
  * identical. This thread only sends the shards and collects the losses: one message each way.
  * With a frozen `bottom`, the workers also run it (folded) on their shard first: the whole
- * fine-tuning step, bottom included, is split over the cores.
+ * fine-tuning step, bottom included, is split over the cores. `fit` trains through it when a
+ * model's step is big enough (see ../train/data_parallel_fit).
  * @see scripts/bench.mjs
  */
-import { Worker } from 'node:worker_threads';
 import * as tf from '@tensorflow/tfjs';
 import type { BackendName } from '../backend';
 import { ModelError, TrainError } from '../errors';
+import { getLearningRate } from '../train/learning_rate';
 import { createExchange, GradientExchange, resetExchange } from './allreduce';
 import { modelToTransfer } from './artifacts';
-import { rebuildError, startWorkers } from './pool';
-import { FromTrainWorker, ToTrainWorker, TRAIN_WORKER_MARK, TrainerOptimizer, TrainWorkerInit } from './train_protocol';
+import { FromTrainWorker, NamedArray, ToTrainWorker, TRAIN_WORKER_MARK, TrainerState, TrainWorkerInit } from './train_protocol';
+import { startWorkers, WorkerLink } from './worker_start';
 import { defaultWorkerCount } from './workers';
 
 /** Options of `DataParallelTrainer.create`. */
 export interface DataParallelTrainerOptions {
   /** Worker threads. Defaults to `defaultWorkerCount()`: env TRANSFER_LAB_WORKERS, else the number of cores. */
   workers?: number;
-  /** Optimizer of every copy. Defaults to Adam with learning rate 1e-3. */
-  optimizer?: TrainerOptimizer;
+  /** Optimizer whose class and config every copy rebuilds (its state is not copied; see `load`). Defaults to Adam with learning rate 1e-3. */
+  optimizer?: tf.Optimizer;
   /** A frozen model applied to each shard before `model` (folded in the workers). Defaults to none. */
   bottom?: tf.LayersModel;
   /** Backend of the workers. Defaults to 'wasm'. */
   backend?: BackendName;
 }
 
-type Reply = Exclude<FromTrainWorker, { type: 'ready' }>;
-
-interface Slot {
-  worker: Worker;
-  waiting: Map<number, { resolve: (m: Reply) => void; reject: (e: Error) => void }>;
-  failure: Error | null;
+/** What one step returns. */
+export interface StepResult {
+  /** The batch's mean loss (plus the model's penalties), as `trainOnBatch` in one thread reports it. */
+  loss: number;
+  /** Fraction of rows whose top class is the label's top class. */
+  accuracy: number;
 }
+
+type Reply = Exclude<FromTrainWorker, { type: 'ready' }>;
+/** A request before its id is assigned (per member of the union). */
+type Request = ToTrainWorker extends infer T ? (T extends unknown ? Omit<T, 'id'> : never) : never;
 
 /**
  * Trains a model's trainable weights with softmax cross-entropy (plus its regularisers) on worker
- * threads. `model` is not changed until `copyWeightsTo`.
+ * threads. `model` is not changed until `copyStateTo`.
  *
  * @example
- * const trainer = await DataParallelTrainer.create(upper, { optimizer: { name: 'adam', learningRate: 1e-5 } });
+ * const trainer = await DataParallelTrainer.create(upper, { optimizer: tf.train.adam(1e-5) });
  * for (const [x, y] of batches) await trainer.trainOnBatch(x, y);
- * await trainer.copyWeightsTo(upper);
+ * await trainer.copyStateTo(upper);
  * await trainer.close();
  */
 export class DataParallelTrainer {
@@ -56,19 +61,17 @@ export class DataParallelTrainer {
   readonly backend: string;
   /** Seconds to serialize the model and start every worker. */
   readonly startupSeconds: number;
-  private readonly slots: Slot[];
+  private readonly links: WorkerLink<Reply>[];
   private readonly exchange: GradientExchange;
-  private nextId = 0;
   private closed = false;
   private stepping = false;
 
-  private constructor(slots: Slot[], exchange: GradientExchange, backend: string, startupSeconds: number) {
-    this.slots = slots;
+  private constructor(links: WorkerLink<Reply>[], exchange: GradientExchange, backend: string, startupSeconds: number) {
+    this.links = links;
     this.exchange = exchange;
-    this.size = slots.length;
+    this.size = links.length;
     this.backend = backend;
     this.startupSeconds = startupSeconds;
-    for (const slot of slots) this.listen(slot);
   }
 
   /** Starts the workers, each loading `model` (and `bottom`) and building the optimizer. */
@@ -82,33 +85,36 @@ export class DataParallelTrainer {
       throw new TrainError(`DataParallelTrainer.create(): model '${model.name}' has no trainable weights; unfreeze the layers to train first.`);
     }
     const exchange = createExchange(workers, model.trainableWeights.reduce((n, w) => n + w.read().size, 0));
+    const optimizer = options.optimizer ?? tf.train.adam(1e-3);
+    const spec = { className: optimizer.getClassName(), config: optimizer.getConfig() as Record<string, unknown> };
+    if (options.optimizer === undefined) optimizer.dispose();
     const init: TrainWorkerInit = {
       mark: TRAIN_WORKER_MARK,
       exchange,
       model: await modelToTransfer(model),
       bottom: options.bottom ? await modelToTransfer(options.bottom) : null,
-      optimizer: options.optimizer ?? { name: 'adam', learningRate: 1e-3 },
+      optimizer: spec,
       backend: options.backend ?? 'wasm',
     };
-    const { workers: threads, readies } = await startWorkers<Extract<FromTrainWorker, { type: 'ready' }>>(
-      'train_worker', workers, init, 'DataParallelTrainer.create()',
+    const { links, readies } = await startWorkers<Extract<FromTrainWorker, { type: 'ready' }>, Reply>(
+      'train_worker', workers, init, { caller: 'DataParallelTrainer.create()', owner: 'DataParallelTrainer' },
     );
-    const slots: Slot[] = threads.map((worker) => ({ worker, waiting: new Map(), failure: null }));
     if (readies[0].trainable !== model.trainableWeights.length) {
-      await Promise.all(slots.map((s) => s.worker.terminate()));
+      await Promise.all(links.map((l) => l.close(new ModelError('DataParallelTrainer.create(): stopped'))));
       throw new ModelError(
         `DataParallelTrainer.create(): the workers see ${readies[0].trainable} trainable weights, this thread ${model.trainableWeights.length}; ` +
           'freeze/unfreeze flags did not survive serialization.',
       );
     }
-    return new DataParallelTrainer(slots, exchange, readies[0].backend, (performance.now() - start) / 1000);
+    return new DataParallelTrainer(links, exchange, readies[0].backend, (performance.now() - start) / 1000);
   }
 
   /**
    * One optimizer step on the batch `x` (inputs of `bottom`, or of the model) with one-hot labels
-   * `y`; returns the batch's mean loss. Rows are split into one contiguous shard per worker.
+   * `y`; returns the batch's mean loss and accuracy. Rows are split into one contiguous shard per
+   * worker. `step` (the step's number in the run) seeds the masks of Dropout layers that have a seed.
    */
-  async trainOnBatch(x: tf.Tensor, y: tf.Tensor): Promise<number> {
+  async trainOnBatch(x: tf.Tensor, y: tf.Tensor, step: number | null = null): Promise<StepResult> {
     const rows = x.shape[0];
     if (rows !== y.shape[0]) throw new TrainError(`DataParallelTrainer.trainOnBatch(): x has ${rows} rows but y has ${y.shape[0]}.`);
     // The workers share one exchange: steps must not overlap.
@@ -131,28 +137,61 @@ export class DataParallelTrainer {
         const xs = shard(xData, xRow, x.shape);
         const ys = shard(yData, yRow, y.shape);
         const transfer = [xs, ys].flatMap((s) => (s === null ? [] : [s.data.buffer as ArrayBuffer]));
-        return this.ask(rank, { type: 'step', id: 0, rank, weights, x: xs, y: ys }, transfer);
+        return this.ask(rank, { type: 'step', rank, weights, x: xs, y: ys, step }, transfer);
       }));
-      return replies.reduce((loss, reply, rank) => {
+      let loss = 0;
+      let correct = 0;
+      replies.forEach((reply, rank) => {
         if (reply.type !== 'stepped') throw new ModelError(`DataParallelTrainer: unexpected '${reply.type}' reply.`);
-        return loss + weights[rank] * reply.loss;
-      }, 0);
+        loss += weights[rank] * reply.loss;
+        correct += reply.correct;
+      });
+      return { loss, accuracy: correct / rows };
     } finally {
       this.stepping = false;
     }
   }
 
-  /** Copies the trained weights (from the first worker; all hold the same) into `model`. */
-  async copyWeightsTo(model: tf.LayersModel): Promise<void> {
-    const reply = await this.ask(0, { type: 'weights', id: 0 });
-    if (reply.type !== 'weights') throw new ModelError(`DataParallelTrainer: unexpected '${reply.type}' reply.`);
-    const current = model.getWeights();
-    if (current.length !== reply.values.length) {
-      throw new ModelError(`DataParallelTrainer.copyWeightsTo(): model '${model.name}' has ${current.length} weights, the workers ${reply.values.length}; pass the model the trainer was created with.`);
+  /**
+   * Copies the trained state (from the first worker; all hold the same) into `model`'s trainable
+   * weights and, when given, into `optimizer` (its slots: iterations, momentum, Adam moments), so
+   * a checkpoint saved now holds what the workers hold.
+   */
+  async copyStateTo(model: tf.LayersModel, optimizer?: tf.Optimizer): Promise<void> {
+    const reply = await this.ask(0, { type: 'state' });
+    if (reply.type !== 'state') throw new ModelError(`DataParallelTrainer: unexpected '${reply.type}' reply.`);
+    const { weights, optimizer: slots } = reply.state;
+    const targets = model.trainableWeights;
+    if (targets.length !== weights.length) {
+      throw new ModelError(`DataParallelTrainer.copyStateTo(): model '${model.name}' has ${targets.length} trainable weights, the workers ${weights.length}; pass the model the trainer was created with.`);
     }
-    const tensors = reply.values.map((v, i) => tf.tensor(v, current[i].shape));
-    model.setWeights(tensors);
-    tf.dispose(tensors);
+    targets.forEach((w, i) => {
+      const t = tf.tensor(weights[i], w.read().shape);
+      w.write(t);
+      t.dispose();
+    });
+    if (optimizer !== undefined) {
+      const old = await optimizer.getWeights();
+      const list = slots.map((s) => ({ name: s.name, tensor: tf.tensor(s.data, s.shape) }));
+      await optimizer.setWeights(list);
+      // setWeights makes new variables: the old slots, the iterations scalar and the inputs are garbage.
+      tf.dispose([...old.map((w) => w.tensor), ...list.map((w) => w.tensor)]);
+    }
+  }
+
+  /**
+   * Gives every worker `model`'s trainable weights and `optimizer`'s slots and learning rate, e.g.
+   * after a callback changed them (ReduceLROnPlateau, a resumed checkpoint, restored weights).
+   */
+  async load(model: tf.LayersModel, optimizer: tf.Optimizer): Promise<void> {
+    const weights = model.trainableWeights.map((w) => w.read().dataSync().slice() as Float32Array);
+    const named = await optimizer.getWeights();
+    const slots: NamedArray[] = await Promise.all(named.map(async (w) => ({ name: w.name, data: (await w.tensor.data()).slice() as Float32Array, shape: w.tensor.shape })));
+    named[0]?.tensor.dispose(); // iterations: a new scalar; the rest are the optimizer's own variables
+    const state: TrainerState = { weights, optimizer: slots };
+    const learningRate = getLearningRate(optimizer, 'DataParallelTrainer.load()');
+    // Each worker gets its own copy: a transferred buffer can go to one thread only.
+    await Promise.all(this.links.map((_, rank) => this.ask(rank, { type: 'load', state: rank === 0 ? state : structuredClone(state), learningRate })));
   }
 
   /** Stops every worker. */
@@ -160,47 +199,11 @@ export class DataParallelTrainer {
     if (this.closed) return;
     this.closed = true;
     const err = new ModelError('DataParallelTrainer: closed while a step was running.');
-    for (const slot of this.slots) {
-      for (const w of slot.waiting.values()) w.reject(err);
-      slot.waiting.clear();
-    }
-    await Promise.all(this.slots.map((s) => s.worker.terminate()));
+    await Promise.all(this.links.map((l) => l.close(err)));
   }
 
-  private ask(index: number, message: ToTrainWorker, transfer: ArrayBuffer[] = []): Promise<Reply> {
+  private ask(rank: number, message: Request, transfer: ArrayBuffer[] = []): Promise<Reply> {
     if (this.closed) return Promise.reject(new ModelError('DataParallelTrainer: closed; create a new one.'));
-    const slot = this.slots[index];
-    if (slot.failure) return Promise.reject(slot.failure);
-    const id = this.nextId++;
-    return new Promise((resolve, reject) => {
-      slot.waiting.set(id, { resolve, reject });
-      slot.worker.ref();
-      slot.worker.postMessage({ ...message, id }, transfer);
-    });
-  }
-
-  private listen(slot: Slot): void {
-    const fail = (err: Error) => {
-      if (slot.failure) return;
-      slot.failure = new ModelError(`DataParallelTrainer: a worker stopped (${err.message}).`);
-      for (const w of slot.waiting.values()) w.reject(slot.failure);
-      slot.waiting.clear();
-    };
-    slot.worker.on('message', (message: FromTrainWorker) => {
-      if (message.type === 'ready') return;
-      const waiting = message.id === null ? undefined : slot.waiting.get(message.id);
-      if (waiting === undefined) {
-        if (message.type === 'error') fail(new Error(`${message.name}: ${message.message}`));
-        return;
-      }
-      slot.waiting.delete(message.id!);
-      if (slot.waiting.size === 0) slot.worker.unref();
-      if (message.type === 'error') waiting.reject(rebuildError(message));
-      else waiting.resolve(message);
-    });
-    slot.worker.on('error', fail);
-    slot.worker.on('exit', (code) => {
-      if (!this.closed) fail(new Error(`exit code ${code}`));
-    });
+    return this.links[rank].send(message, transfer);
   }
 }

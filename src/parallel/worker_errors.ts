@@ -1,6 +1,6 @@
 /**
  * Errors crossing a thread boundary: a worker sends the library error class by name, and the
- * main thread rethrows the same class (see `rebuildError` in pool.ts).
+ * main thread rethrows the same class (see `rebuildError` in worker_start.ts).
  */
 import { AssetError, DataError, ModelError, TrainError } from '../errors';
 

@@ -16,9 +16,16 @@ export function seededDropout(rate: number, seed: number, name: string, inputSha
   const original = layer.call.bind(layer);
   const counter = { step: 0 };
   steps.set(layer, counter);
+  const field = layer as unknown as { seed: number };
   layer.call = (inputs, kwargs) => {
-    if (kwargs?.training === true) (layer as unknown as { seed: number }).seed = seed + counter.step++;
-    return original(inputs, kwargs);
+    if (kwargs?.training !== true) return original(inputs, kwargs);
+    field.seed = seed + counter.step++;
+    try {
+      return original(inputs, kwargs);
+    } finally {
+      // The config keeps the first seed: a copy in a data-parallel worker starts its masks from it.
+      field.seed = seed;
+    }
   };
   return layer;
 }

@@ -43,6 +43,8 @@ export interface PhaseOptions {
   dropoutLayers: tf.layers.Layer[];
   callbacks: FitCallback[];
   verbose: 0 | 2;
+  /** fit's `workers`: 1 trains in this thread; undefined leaves fit's default (every core when a step is big enough). */
+  workers: 1 | undefined;
   /** Prints a line (resume messages) when verbose. */
   say(line: string): void;
 }
@@ -93,6 +95,7 @@ export async function trainPhase(o: PhaseOptions): Promise<PhaseResult> {
     ],
     phase: o.name,
     verbose: o.verbose,
+    workers: o.workers,
     resumeFrom: o.resume ? checkpoints.last(key) : undefined,
   });
   const bestState = await readTrainingState(checkpoints.best(key));

@@ -67,6 +67,8 @@ export interface TrainClassifierOptions {
   /**
    * Worker threads that run the frozen base (each a folded copy on its own wasm backend) while
    * this thread decodes and augments. 0 runs the base in this thread. Defaults to env TRANSFER_LAB_WORKERS, else the number of cores.
+   * 0 or 1 also keeps the training steps in this thread; otherwise `fit` splits the fine-tuning
+   * steps over its default workers (see FitOptions.workers).
    */
   workers?: number;
   /**
@@ -308,7 +310,9 @@ async function trainWithCheckpoints(
   const t1 = Date.now();
   const head = linearHead(trainSet.features.shape[1] as number, numClasses, { seed });
   head.compile({ optimizer: tf.train.adam(options.learningRate ?? LAB_RECIPE.headOptimizer.learningRate), loss: 'categoricalCrossentropy', metrics: ['accuracy'] });
-  const phaseCommon = { seed, monitor, checkpoints, resume, dropoutLayers: [head.layers[0]], callbacks, verbose: fitVerbose as 0 | 2, say };
+  const phaseCommon = {
+    seed, monitor, checkpoints, resume, dropoutLayers: [head.layers[0]], callbacks, verbose: fitVerbose as 0 | 2, say, workers: workers <= 1 ? (1 as const) : undefined,
+  };
   const phase1 = await trainPhase({
     ...phaseCommon, key: 'feature-extraction', name: 'feature extraction', model: head,
     x: trainSet.features, y: trainSet.labels, valX: valSet.features, valY: valSet.labels, epochs: options.epochs ?? 40, earlyStopping: LAB_RECIPE.headEarlyStopping,

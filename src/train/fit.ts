@@ -9,6 +9,7 @@ import { TrainError } from '../errors';
 import type { HistoryLike } from '../viz';
 import { ProgressLogger } from './callbacks/progress_logger';
 import { isContextAware, type FitCallback, type TrainingContext } from './context';
+import { dataParallelWorkers, fitDataParallel } from './data_parallel_fit';
 import {
   cloneHistory,
   mergeHistories,
@@ -83,6 +84,14 @@ export interface FitOptions {
   resumeFrom?: string;
   /** 0: silent; 1: ProgressLogger (batch counter on a terminal); 2: one line per epoch. Default 1. */
   verbose?: 0 | 1 | 2;
+  /**
+   * Worker threads that share each step (data-parallel, see ./data_parallel_fit), for tensor data
+   * with softmax cross-entropy; 1 trains in this thread. Default `defaultWorkerCount()` (env
+   * TRANSFER_LAB_WORKERS, else the number of cores), used only when a step is big enough to gain
+   * (a fine-tuned top block, not a Dense head on pooled features); a number given here is used
+   * whenever the model and data allow it.
+   */
+  workers?: number;
 }
 
 /** Records every epoch into the merged history; runs after the user's callbacks. */
@@ -244,7 +253,26 @@ export async function fit(model: tf.LayersModel, data: FitData, opts: FitOptions
     if (seeded && opts.validationSplit != null) {
       throw new TrainError('fit: option seed cannot be combined with validationSplit; pass validationData instead.');
     }
-    if (seeded && train.kind === 'tensors') {
+    if (opts.workers !== undefined && !(Number.isInteger(opts.workers) && opts.workers >= 1)) {
+      throw new TrainError(`fit: option workers must be a whole number >= 1, got ${JSON.stringify(opts.workers)}; 1 trains in this thread.`);
+    }
+    const workers = train.kind === 'tensors'
+      ? dataParallelWorkers(model, train, validation?.kind === 'tensors' ? validation : validation === undefined ? undefined : null, opts)
+      : null;
+    if (workers !== null && train.kind === 'tensors') {
+      await fitDataParallel(model, {
+        x: train.x as tf.Tensor,
+        y: train.y as tf.Tensor,
+        validation: validation?.kind === 'tensors' ? { x: validation.x as tf.Tensor, y: validation.y as tf.Tensor } : undefined,
+        epochs,
+        start,
+        batchSize: opts.batchSize ?? 32,
+        shuffle: opts.shuffle ?? true,
+        seed: seeded ? opts.seed : undefined,
+        callbacks,
+        workers,
+      });
+    } else if (seeded && train.kind === 'tensors') {
       await model.fitDataset(seededBatches(train.x, train.y, opts.batchSize ?? 32, opts.seed!, start), {
         epochs,
         initialEpoch: start,

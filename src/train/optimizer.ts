@@ -1,7 +1,7 @@
 /**
- * The one optimizer factory: Keras-style settings to a tfjs optimizer, for `recompile`/`unfreeze`,
- * `compileFor` and the data-parallel trainer's workers. No imports from the rest of the library,
- * so transfer/ (recompile) and parallel/ may use it.
+ * The one optimizer factory: Keras-style settings to a tfjs optimizer, for `recompile`/`unfreeze`
+ * and `compileFor` (the data-parallel trainer's workers rebuild the model's optimizer from its
+ * class and config instead). No imports from the rest of the library, so transfer/ (recompile) may use it.
  */
 import * as tf from '@tensorflow/tfjs';
 import { ModelError } from '../errors';

@@ -41,18 +41,19 @@ describe('DataParallelTrainer', () => {
     reference.compile({ optimizer: tf.train.sgd(0.2), loss: 'categoricalCrossentropy' });
     const model = smallModel();
     const frozenBefore = model.getLayer('frozen_dense').getWeights()[0].dataSync().slice();
-    const trainer = await DataParallelTrainer.create(model, { workers: 2, optimizer: { name: 'sgd', learningRate: 0.2 } });
+    const trainer = await DataParallelTrainer.create(model, { workers: 2, optimizer: tf.train.sgd(0.2) });
     try {
       assert.equal(trainer.size, 2);
       assert.equal(trainer.backend, 'wasm');
       for (let step = 0; step < 4; step++) {
         const { x, y } = batch(step, 11); // 11 rows: shards of 6 and 5
         const expected = (await reference.trainOnBatch(x, y)) as number;
-        const loss = await trainer.trainOnBatch(x, y);
+        const { loss, accuracy } = await trainer.trainOnBatch(x, y);
         assert.ok(Math.abs(loss - expected) < 1e-5, `step ${step}: loss ${loss} vs ${expected}`);
+        assert.ok(accuracy >= 0 && accuracy <= 1 && Number.isInteger(accuracy * 11), `accuracy ${accuracy} counts rows of 11`);
         tf.dispose([x, y]);
       }
-      await trainer.copyWeightsTo(model);
+      await trainer.copyStateTo(model);
     } finally {
       await trainer.close();
     }
@@ -73,16 +74,16 @@ describe('DataParallelTrainer', () => {
     const reference = smallModel();
     reference.compile({ optimizer: tf.train.sgd(0.2), loss: 'categoricalCrossentropy' });
     const model = smallModel();
-    const trainer = await DataParallelTrainer.create(model, { workers: 2, optimizer: { name: 'sgd', learningRate: 0.2 } });
+    const trainer = await DataParallelTrainer.create(model, { workers: 2, optimizer: tf.train.sgd(0.2) });
     try {
       const one = batch(7, 1); // worker 1 gets no rows and weight 0
       const expected = (await reference.trainOnBatch(one.x, one.y)) as number;
-      assert.ok(Math.abs((await trainer.trainOnBatch(one.x, one.y)) - expected) < 1e-5);
+      assert.ok(Math.abs((await trainer.trainOnBatch(one.x, one.y)).loss - expected) < 1e-5);
       const bad = tf.zeros([4, 7]); // the model takes 5 features
       await assert.rejects(trainer.trainOnBatch(bad, tf.zeros([4, 3])), /5|7|shape/);
       const next = batch(8, 6);
       const expectedNext = (await reference.trainOnBatch(next.x, next.y)) as number;
-      assert.ok(Math.abs((await trainer.trainOnBatch(next.x, next.y)) - expectedNext) < 1e-5, 'the failed step changed nothing');
+      assert.ok(Math.abs((await trainer.trainOnBatch(next.x, next.y)).loss - expectedNext) < 1e-5, 'the failed step changed nothing');
       tf.dispose([one.x, one.y, bad, next.x, next.y]);
     } finally {
       await trainer.close();

@@ -1,7 +1,7 @@
 import { strict as assert } from 'node:assert';
 import { test } from 'node:test';
 import { AssetError, ClassroomError, DamagedFileError, DataError, ModelError, TrainError } from '../../src/errors';
-import { rebuildError } from '../../src/parallel/pool';
+import { rebuildError } from '../../src/parallel/worker_start';
 import { describeError, ERROR_FAMILIES, errorFamily, errorOfFamily } from '../../src/parallel/worker_errors';
 
 test('errorFamily names the library class an error belongs to; subclasses travel as their family', () => {

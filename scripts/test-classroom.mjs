@@ -15,13 +15,21 @@
 // removed, also on failure or Ctrl-C. Prints a table (wall time, peak memory, CPU seconds per
 // student) and ends with `classroom: N students passed, M failed`.
 //
+// Then, in a real browser (Debian's headless chromium over the DevTools protocol), the first
+// student logs in through the hub's login form, opens their copy of notebook 00 in the classic
+// Notebook UI, runs all cells from the page and the test asserts every code cell ran without an
+// error output; the screenshot is kept (default /tmp/transfer-lab-classroom-00-setup-check.png,
+// or --screenshot PATH) and its path printed in the summary.
+//
 // --no-warm skips the warm-up (and the cache-hit assertion): the capacity table's "without the
 // warm cache" column.
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, chmodSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, chmodSync, statSync } from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import { $, argv, chalk } from 'zx';
 import WebSocket from 'ws';
 import { ContentsManager, KernelManager, ServerConnection, SessionManager } from '@jupyterlab/services';
+import { tsImport } from 'tsx/esm/api';
 import { buildLibrary, defaultMirror, root } from './lib/setup-steps.mjs';
 
 const STUDENTS = Number(argv.students ?? 4);
@@ -31,6 +39,8 @@ const PORT = Number(argv.port ?? 18000);
 const WARM = argv.warm !== false;
 const NOTEBOOK = '05-build-and-fine-tune.ipynb';
 const HUB = `http://127.0.0.1:${PORT}`;
+const BROWSER_NOTEBOOK = '00-setup-check.ipynb';
+const SCREENSHOT = path.resolve(argv.screenshot ?? path.join(os.tmpdir(), 'transfer-lab-classroom-00-setup-check.png'));
 
 if (process.getuid() !== 0 || !existsSync('/etc/debian_version')) {
   console.error(chalk.red('test:classroom: run as root on Debian/Ubuntu (it creates real accounts and installs JupyterHub with apt).'));
@@ -64,6 +74,7 @@ const t = async (label, fn) => {
 
 // ---- clean-up: by PID, also on failure and on Ctrl-C / SIGTERM --------------------------------
 let cleaned = false;
+let browserProc; // the headless chromium of the browser phase, stopped by PID if the test is interrupted
 /** PIDs of every process owned by a user, from /proc (so leftovers are stopped by PID, never by name). */
 function pidsOfUid(uid) {
   const pids = [];
@@ -81,6 +92,7 @@ async function cleanup() {
   if (cleaned) return;
   cleaned = true;
   console.log(chalk.dim('Cleaning up: hub (by PID), leftover processes of the test users (by PID), accounts, temporary folders ...'));
+  if (browserProc?.pid && browserProc.exitCode === null && pidAlive(browserProc.pid)) await stopPid(browserProc.pid, 5000);
   try {
     await $({ nothrow: true, quiet: true })`node ${cli} classroom stop ${folderArgs}`;
   } catch { /* reported below through ps */ }
@@ -220,8 +232,69 @@ async function runStudentLab(student, others) {
   }
 }
 
+/** Polls `check` (an expression evaluated in the page) until it is truthy; returns its value. */
+async function pageWaitFor(browser, what, check, timeoutMs) {
+  const end = Date.now() + timeoutMs;
+  for (;;) {
+    const value = await browser.evaluate(check);
+    if (value) return value;
+    if (Date.now() > end) throw new Error(`browser: timed out after ${timeoutMs / 1000} s waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 250));
+  }
+}
+
+/**
+ * A student in a real browser: logs in through the hub's login form, opens their copy of notebook
+ * 00 in the classic Notebook UI, runs all cells from the page, waits until the kernel is idle and
+ * every code cell has an execution count, and saves a screenshot. Returns what the page showed.
+ */
+async function browserLab(name, password) {
+  const { HeadlessChromium } = await tsImport(path.join(root, 'test', 'classroom', 'chromium_cdp.ts'), import.meta.url);
+  // A tall window: the classic UI scrolls inside the page, so the screenshot is the viewport.
+  const browser = await HeadlessChromium.launch('1280,2300');
+  browserProc = browser.proc;
+  try {
+    await browser.goto(`${HUB}/hub/login`);
+    await browser.loaded(() => browser.evaluate(`(() => {
+      document.querySelector('#username_input').value = ${JSON.stringify(name)};
+      document.querySelector('#password_input').value = ${JSON.stringify(password)};
+      document.querySelector('form').submit();
+    })()`));
+    const landed = await browser.evaluate('location.pathname');
+    if (landed.startsWith('/hub/login')) throw new Error(`browser: the hub's login form did not accept ${name} (still on ${landed})`);
+    const notebookPath = `/user/${name}/notebooks/notebooks/${BROWSER_NOTEBOOK}`;
+    await browser.goto(`${HUB}${notebookPath}`); // the single-user server's OAuth redirects happen in the browser
+    const opened = await browser.evaluate('location.pathname');
+    if (opened !== notebookPath) throw new Error(`browser: opening ${notebookPath} ended on ${opened}`);
+    await pageWaitFor(browser, 'the notebook and its tslab kernel', `!!(window.Jupyter && Jupyter.notebook && Jupyter.notebook._fully_loaded
+      && Jupyter.notebook.kernel && Jupyter.notebook.kernel.is_connected() && Jupyter.notebook.kernel.name === 'tslab')`, 120_000);
+    const t0 = Date.now();
+    await browser.evaluate('Jupyter.notebook.execute_all_cells(), true');
+    // Done: the kernel indicator says idle and every code cell has a number (not '*', not empty).
+    await pageWaitFor(browser, 'every code cell to run', `(() => {
+      const cells = Jupyter.notebook.get_cells().filter((c) => c.cell_type === 'code');
+      const idle = document.querySelector('#kernel_indicator_icon').classList.contains('kernel_idle_icon');
+      return idle && cells.every((c) => typeof c.input_prompt_number === 'number');
+    })()`, 180_000);
+    const seconds = (Date.now() - t0) / 1000;
+    const cells = await browser.evaluate(`Jupyter.notebook.get_cells().filter((c) => c.cell_type === 'code').map((c) => ({
+      count: c.input_prompt_number,
+      errors: c.output_area.outputs.filter((o) => o.output_type === 'error').map((o) => o.ename + ': ' + o.evalue),
+      text: c.output_area.element[0].innerText,
+      pictures: c.output_area.element[0].querySelectorAll('img, svg, canvas').length,
+    }))`);
+    // Scroll to the top, so the screenshot starts at the backend line.
+    await browser.evaluate("document.querySelector('#site').scrollTop = 0, true");
+    await browser.screenshot(SCREENSHOT);
+    return { cells, seconds, png: SCREENSHOT };
+  } finally {
+    await browser.close();
+  }
+}
+
 // ---- the test ---------------------------------------------------------------------------------
 const results = names.map((name) => ({ name, ok: false, problems: [], peakRss: 0, cpu: new Map() }));
+let browserRun; // what the browser phase saw: { name, cells, errors, seconds, png, problems }
 let exitCode = 1;
 try {
   console.log(chalk.bold(`Classroom test: ${STUDENTS} students (${names[0]}..${names.at(-1)}), hub on ${HUB}, temporary folders in ${base}`));
@@ -265,6 +338,24 @@ try {
   })));
   clearInterval(sampler);
   students.forEach((s, i) => sampleUser(s.uid, results[i]));
+
+  // In a real browser: the first student logs in with the form and runs notebook 00 from the page.
+  browserRun = await t(`browser: ${BROWSER_NOTEBOOK} in chromium`, async () => {
+    const r = { name: students[0].name, problems: [] };
+    try {
+      Object.assign(r, await browserLab(r.name, passwords.get(r.name)));
+      const failed = r.cells.flatMap((c, i) => c.errors.map((e) => `code cell ${i + 1}: ${e}`));
+      r.errors = failed.length;
+      if (failed.length) r.problems.push(`browser: ${BROWSER_NOTEBOOK} had error outputs: ${failed.join('; ').slice(0, 500)}`);
+      if (!/Backend: \w+/.test(r.cells[0]?.text ?? '')) r.problems.push(`browser: the first cell did not print the backend line (it showed ${JSON.stringify((r.cells[0]?.text ?? '').slice(0, 200))})`);
+      if (!r.cells.some((c) => c.pictures > 0)) r.problems.push('browser: no cell output shows a picture (the photo of notebook 00)');
+      if (statSync(r.png).size < 20_000) r.problems.push(`browser: the screenshot ${r.png} is too small to show the notebook`);
+    } catch (err) {
+      r.problems.push(err.message);
+    }
+    results[0].problems.push(...r.problems);
+    return r;
+  });
 
   // The class results board: each student's three results under their own name, equal to what
   // their kernel computed; nobody posts as someone else; no hub token, no access.
@@ -323,6 +414,11 @@ for (const r of results) {
   for (const p of r.problems) console.log(chalk.red(`    ${p}`));
 }
 console.log(chalk.dim(`phases: ${Object.entries(timings).map(([k, v]) => `${k} ${v.toFixed(0)} s`).join(', ')}; warm cache: ${WARM ? 'yes' : 'no'}`));
+if (browserRun) {
+  const ok = browserRun.problems.length === 0;
+  console.log(`browser: ${browserRun.name} ran ${BROWSER_NOTEBOOK.replace('.ipynb', '')} in chromium: ${browserRun.cells?.length ?? '-'} code cells, ${browserRun.errors ?? '-'} errors`
+    + `${browserRun.seconds !== undefined ? ` in ${browserRun.seconds.toFixed(1)} s` : ''}, screenshot ${browserRun.png ?? '-'} ${ok ? chalk.green('pass') : chalk.red('FAIL')}`);
+} else console.log(chalk.red('browser: not run (the test stopped before the browser phase)'));
 const passed = results.filter((r) => r.ok).length;
 console.log(`classroom: ${passed} students passed, ${results.length - passed} failed`);
 process.exit(exitCode);

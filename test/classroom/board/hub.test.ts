@@ -16,7 +16,7 @@ import {
   CookieJar, createUsers, freePorts, HubSettings, isAlive, killLeftovers, removeUsers, RunningHub, startHub, stopHub,
   tail, TestUser, userExists, waitFor, writeHubConfig, hubUnavailableReason,
 } from './hub_fixture';
-import { HeadlessChromium } from './chromium_cdp';
+import { HeadlessChromium } from '../chromium_cdp';
 
 const root = path.resolve(__dirname, '../../..');
 const boardMain = path.join(root, 'dist/classroom/board/main.js');

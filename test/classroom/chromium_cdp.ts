@@ -2,6 +2,7 @@
  * Debian's headless chromium driven over the DevTools protocol on a pipe (--remote-debugging-pipe:
  * JSON messages separated by NUL on file descriptors 3 and 4), so a test can log in through real
  * pages, read the DOM and take a screenshot as a person would see it. Started and stopped by PID.
+ * Used by the board's hub test and by scripts/test-classroom.mjs (imported there through tsx).
  */
 import { ChildProcess, spawn } from 'node:child_process';
 import * as fs from 'node:fs';
@@ -45,7 +46,7 @@ export class HeadlessChromium {
 
   /** Starts chromium (window 1600x900 unless given) and attaches to its first page. */
   static async launch(windowSize = '1600,900'): Promise<HeadlessChromium> {
-    const profile = fs.mkdtempSync(path.join(os.tmpdir(), 'tl-board-chromium-'));
+    const profile = fs.mkdtempSync(path.join(os.tmpdir(), 'tl-chromium-'));
     const proc = spawn('chromium', ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
       '--disable-background-networking', '--disable-component-update', '--disable-sync', `--user-data-dir=${profile}`,
       `--window-size=${windowSize}`, '--remote-debugging-pipe', 'about:blank'],

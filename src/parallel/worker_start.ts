@@ -7,7 +7,7 @@
  */
 import * as path from 'node:path';
 import { Worker } from 'node:worker_threads';
-import { AssetError, DataError, ModelError, TrainError } from '../errors';
+import { ModelError } from '../errors';
 import { errorOfFamily, type WorkerErrorMessage } from './worker_errors';
 
 /**

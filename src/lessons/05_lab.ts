@@ -4,7 +4,7 @@
  * @see notebooks/05-build-and-fine-tune.ipynb
  */
 import { copyFileSync, existsSync, mkdirSync, readdirSync, rmSync, statSync, utimesSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { tmpdir, userInfo } from 'node:os';
 import * as path from 'node:path';
 import { listClassFiles } from '../data';
 import { DataError } from '../errors';
@@ -18,7 +18,7 @@ export interface SubsetOptions {
    * and return `root` itself (so one call serves quick and full mode).
    */
   perClass?: number;
-  /** Folder to put the copy in. Defaults to os.tmpdir(). The teacher's `classroom warm` writes the shared subsets with it. */
+  /** Folder to put the copy in. Defaults to this user's folder in os.tmpdir() (transfer-lab-UID). The teacher's `classroom warm` writes the shared subsets with it. */
   into?: string;
 }
 
@@ -46,7 +46,7 @@ const SUBSET_MARKER = '.transfer-lab-subset';
 
 /**
  * A smaller copy of a folder-per-class dataset: at most `perClass` images of every class in each
- * split, picked evenly through the sorted file list, copied into os.tmpdir() (the source, e.g.
+ * split, picked evenly through the sorted file list, copied into this user's folder of os.tmpdir() (the source, e.g.
  * the shared mirror, is only read). Without `perClass` it copies nothing and returns `root`.
  * Quick mode of the lab uses it to run every step on a few images.
  *
@@ -91,7 +91,7 @@ export function subsetPerClass(root: string, options: SubsetOptions): DatasetSub
   if (shared && options.into === undefined && isCompleteCopy(path.join(shared, name), selection)) {
     return { dir: path.join(shared, name), copied: false, counts };
   }
-  const dir = freshSubsetDir(path.join(options.into ?? tmpdir(), name), root);
+  const dir = freshSubsetDir(path.join(options.into ?? privateTmpDir(), name), root);
   for (const { split, cls, keep } of selection) {
     const target = path.join(dir, split, cls);
     mkdirSync(target, { recursive: true });
@@ -107,6 +107,17 @@ export function subsetPerClass(root: string, options: SubsetOptions): DatasetSub
 
 /** Env var naming a read-only folder of subsets made in advance (see {@link subsetPerClass}). */
 export const SHARED_SUBSETS_ENV = 'TRANSFER_LAB_SHARED_SUBSETS';
+
+/**
+ * This user's folder in os.tmpdir(): on a shared server two students (or a student and the
+ * teacher) would otherwise replace each other's copy of the same name mid-run.
+ */
+function privateTmpDir(): string {
+  const user = process.getuid?.() ?? userInfo().username;
+  const dir = path.join(tmpdir(), `transfer-lab-${user}`);
+  mkdirSync(dir, { recursive: true, mode: 0o700 });
+  return dir;
+}
 
 /** The copy's folder name: it depends only on the source's name, the splits and `perClass`. */
 function subsetName(root: string, splits: string[], perClass: number): string {

@@ -12,7 +12,7 @@ import sharp from 'sharp';
 import { decodeImage, listClassFiles, ImageDecodeError, IDENTITY_TRANSFORM, createRng, ImageDataGenerator } from '../data';
 import type { FillMode, TransformParams } from '../data';
 import { DataError } from '../errors';
-import { withKerasH5 } from '../models/weights/keras_h5';
+import { openKerasH5, withKerasH5 } from '../models/weights/keras_h5';
 import type { GridImage } from '../viz';
 
 /** One image file as {@link auditImageFiles} found it (a type alias, so tables accept it as a record). */
@@ -329,4 +329,42 @@ export async function listH5Weights(h5Path: string): Promise<H5Listing> {
  */
 export function maxAbsOutputDifference(a: tf.LayersModel, b: tf.LayersModel, x: tf.Tensor): number {
   return tf.tidy(() => tf.max(tf.abs(tf.sub(a.predict(x) as tf.Tensor, b.predict(x) as tf.Tensor))).dataSync()[0]);
+}
+
+/** One layer in {@link compareWithH5} (a type alias, so tables accept it as a record). */
+export type H5LayerComparison = {
+  /** The model's layer. */
+  layer: string;
+  /** Its weight tensors, e.g. 'kernel [3, 3, 3, 64], bias [64]'. */
+  weights: string;
+  /** Whether the file has a layer of that name ('yes', or 'no' for a layer that keeps its own weights). */
+  'in file': string;
+  /** Largest |model weight − file weight| over the layer's values (NaN when not in the file). */
+  'max |model - file|': number;
+};
+
+/**
+ * For each layer of `model` that has weights, the largest difference between its weights and
+ * those of the same-named layer in a Keras .h5 file: 0 in every row means the model holds exactly
+ * the file's numbers (what a layer-by-layer load must achieve). Reads only those layers.
+ */
+export async function compareWithH5(model: tf.LayersModel, h5Path: string): Promise<H5LayerComparison[]> {
+  const file = await openKerasH5(h5Path, 'compareWithH5');
+  try {
+    const byName = new Map(file.layers.map((l) => [l.name, l]));
+    return model.layers.filter((layer) => layer.weights.length > 0).map((layer) => {
+      const weights = layer.weights.map((w) => `${w.originalName.split('/').pop()} [${w.shape.join(', ')}]`).join(', ');
+      const stored = byName.get(layer.name);
+      if (!stored || stored.weights.length !== layer.weights.length) {
+        return { layer: layer.name, weights, 'in file': 'no', 'max |model - file|': Number.NaN };
+      }
+      const diff = Math.max(...layer.weights.map((w, i) => tf.tidy(() => {
+        const fromFile = stored.weights[i].read();
+        return fromFile.size === w.read().size ? tf.max(tf.abs(tf.sub(w.read().reshape(fromFile.shape), fromFile))).dataSync()[0] : Number.NaN;
+      })));
+      return { layer: layer.name, weights, 'in file': 'yes', 'max |model - file|': diff };
+    });
+  } finally {
+    file.close();
+  }
 }

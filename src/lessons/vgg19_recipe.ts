@@ -27,6 +27,7 @@ import { EarlyStopping } from '../train/callbacks/early_stopping';
 import { ModelCheckpoint } from '../train/callbacks/model_checkpoint';
 import type { FitCallback } from '../train/context';
 import { fit } from '../train/fit';
+import { subsetPerClass } from './05_lab';
 import { MATERIALS_RECIPE, type MaterialsRecipe } from './recipe';
 
 /** Which VGG19 weights the recipe can use on this machine. */
@@ -108,6 +109,11 @@ export interface MaterialsRunOptions {
   data: string;
   /** Names of the training and validation split folders. Defaults to ['train', 'val']. */
   splits?: [string, string];
+  /**
+   * Photos per class and split: a copy of that many (spread over each class, see `subsetPerClass`)
+   * in a temporary folder, removed at the end. Defaults to all photos, read in place.
+   */
+  perClass?: number;
   /** Input size in pixels (square). Defaults to `recipe.inputSize` for VGG19, 224 for MobileNet. */
   inputSize?: number;
   /** MobileNet width (0.25 or 0.75 have ImageNet weights in the course). Defaults to 0.25. */
@@ -170,7 +176,7 @@ function checkRunOptions(o: MaterialsRunOptions, recipe: MaterialsRecipe): { siz
 
 /**
  * Runs the materials' recipe for real on a folder dataset: builds the base, `materialsRecipeModel`,
- * reads the photos at `inputSize` with the base's preprocessing in batches of `recipe.batchSize`
+ * reads the photos (all, or `perClass` of each class) at `inputSize` with the base's preprocessing in batches of `recipe.batchSize`
  * (training shuffled), trains with `materialsCallbacks` (the checkpoint goes to a temporary folder,
  * removed at the end) and returns a table row. The model is disposed at the end.
  *
@@ -180,7 +186,18 @@ function checkRunOptions(o: MaterialsRunOptions, recipe: MaterialsRecipe): { siz
 export async function runMaterialsRecipe(options: MaterialsRunOptions): Promise<MaterialsRunResult> {
   const recipe = options.recipe ?? MATERIALS_RECIPE;
   const { size, epochs } = checkRunOptions(options, recipe);
-  const [trainSplit, valSplit] = options.splits ?? ['train', 'val'];
+  const splits = options.splits ?? ['train', 'val'];
+  const subset = subsetPerClass(options.data, { splits, perClass: options.perClass });
+  try {
+    return await runOn(subset.dir, splits, options, recipe, size, epochs);
+  } finally {
+    if (subset.copied) rmSync(subset.dir, { recursive: true, force: true });
+  }
+}
+
+async function runOn(
+  data: string, [trainSplit, valSplit]: [string, string], options: MaterialsRunOptions, recipe: MaterialsRecipe, size: number, epochs: number,
+): Promise<MaterialsRunResult> {
   const seed = options.seed ?? 42;
   const inputShape: [number, number, number] = [size, size, 3];
   const weights = options.weights !== undefined ? options.weights : options.base === 'vgg19' ? materialsVgg19Weights().weights : 'imagenet';
@@ -191,8 +208,8 @@ export async function runMaterialsRecipe(options: MaterialsRunOptions): Promise<
   const mode = PREPROCESS[options.base];
   const generator = new ImageDataGenerator({ preprocessingFunction: (x) => preprocessInput(x, mode) });
   const flow = { targetSize: [size, size] as [number, number], batchSize: recipe.batchSize, seed };
-  const train = await generator.flowFromDirectory(path.join(options.data, trainSplit), { ...flow, shuffle: true });
-  const val = await generator.flowFromDirectory(path.join(options.data, valSplit), { ...flow, shuffle: false, classes: train.classNames });
+  const train = await generator.flowFromDirectory(path.join(data, trainSplit), { ...flow, shuffle: true });
+  const val = await generator.flowFromDirectory(path.join(data, valSplit), { ...flow, shuffle: false, classes: train.classNames });
   const model = materialsRecipeModel(base, { numClasses: train.classNames.length, recipe });
   const checkpointDir = mkdtempSync(path.join(tmpdir(), 'tl-materials-ckpt-'));
   try {

@@ -187,11 +187,13 @@ export async function runMaterialsRecipe(options: MaterialsRunOptions): Promise<
   const recipe = options.recipe ?? MATERIALS_RECIPE;
   const { size, epochs } = checkRunOptions(options, recipe);
   const splits = options.splits ?? ['train', 'val'];
-  const subset = subsetPerClass(options.data, { splits, perClass: options.perClass });
+  // A folder of its own: the notebook's subset of the same size (same name under tmpdir) stays untouched.
+  const scratch = mkdtempSync(path.join(tmpdir(), 'tl-materials-run-'));
   try {
+    const subset = subsetPerClass(options.data, { splits, perClass: options.perClass, into: scratch });
     return await runOn(subset.dir, splits, options, recipe, size, epochs);
   } finally {
-    if (subset.copied) rmSync(subset.dir, { recursive: true, force: true });
+    rmSync(scratch, { recursive: true, force: true });
   }
 }
 

@@ -1,6 +1,6 @@
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import * as tf from '@tensorflow/tfjs';
@@ -10,6 +10,7 @@ import { ModelError } from '../../src/errors';
 import { VGG19 } from '../../src/models';
 import { trainableReport } from '../../src/transfer';
 import { MATERIALS_RECIPE } from '../../src/lessons/recipe';
+import { subsetPerClass } from '../../src/lessons/05_lab';
 import { materialsCallbacks, materialsRecipeModel, materialsVgg19Weights, runMaterialsRecipe } from '../../src/lessons/vgg19_recipe';
 
 let tmp: string;
@@ -62,9 +63,13 @@ describe('the materials\' VGG19 recipe', () => {
 
   it('runMaterialsRecipe trains the recipe on a real folder, with both callbacks, and frees what it made', async () => {
     const antsRoot = await resolveAsset('hymenoptera_data');
+    // The notebook's own subset of the same size must survive the run (it once got deleted).
+    const notebookSubset = subsetPerClass(antsRoot, { splits: ['train', 'val'], perClass: 2, into: tmp });
     const tensors = tf.memory().numTensors;
+    const scratchBefore = readdirSync(tmpdir()).filter((n) => n.startsWith('tl-materials-run-'));
     const run = await runMaterialsRecipe({ base: 'vgg19', data: antsRoot, perClass: 2, inputSize: 32, epochs: 2, weights: null });
-    assert.ok(!existsSync(path.join(tmpdir(), 'transfer-lab-05-hymenoptera_data-train-val-2')), 'the subset copy is removed');
+    assert.ok(existsSync(path.join(notebookSubset.dir, 'val')), "the caller's subset of the same size is left alone");
+    assert.deepEqual(readdirSync(tmpdir()).filter((n) => n.startsWith('tl-materials-run-') && scratchBefore.indexOf(n) < 0), [], 'its own copy is removed');
     assert.equal(tf.memory().numTensors, tensors + 1, "only the scalar tfjs' momentum optimizer never frees");
     const { row } = run;
     assert.deepEqual([row.base, row.weights, row.input, row['photos (train / val)'], row['epochs run']], ['VGG19', 'random', '32x32', '4 / 4', 2]);

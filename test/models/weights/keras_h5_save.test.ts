@@ -6,7 +6,7 @@ import * as path from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import { MobileNet, VGG19, disposeModels, loadKerasH5Weights, openKerasH5, saveKerasH5Weights } from '../../../src/models';
 import { truncateAt } from '../../../src/transfer';
-import { compareWithH5 } from '../../../src/lessons/04_dataset';
+import { compareWithH5, listH5Weights, vgg19NoTopH5File } from '../../../src/lessons/04_dataset';
 import { ModelError } from '../../../src/errors';
 import { ANTS, MOBILENET_025_H5, loadPhoto, maxAbsDiff, useWasm } from '../helpers';
 
@@ -73,6 +73,16 @@ describe('saveKerasH5Weights, openKerasH5 and a layer-by-layer load into a trunc
     assert.equal(maxAbsDiff(a, b), 0);
     tf.dispose([photo, x, a, b]);
     disposeModels(reference, copy);
+  });
+
+  it('vgg19NoTopH5File writes a real VGG19 no-top .h5 when Keras\' file is not here, and removes it on request', async () => {
+    const h5 = await vgg19NoTopH5File({ mirror: path.join(tmp, 'no-mirror'), cacheDir: path.join(tmp, 'no-cache') });
+    assert.equal(h5.written, true);
+    assert.match(h5.note, /Keras' VGG19 file is not on this machine, so .*vgg19_random_notop.h5 was written just now from a VGG19 with random weights/);
+    const listing = await listH5Weights(h5.path);
+    assert.deepEqual([listing.layerCount, listing.tensorCount, listing.parameterCount], [16, 32, 20024384]);
+    h5.remove();
+    assert.ok(!fs.existsSync(path.dirname(h5.path)));
   });
 
   it('names the missing folder, and what the caller passed instead of a model', async () => {

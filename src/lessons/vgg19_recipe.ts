@@ -209,7 +209,8 @@ async function runOn(
     : await MobileNet({ alpha, includeTop: false, weights, inputShape });
   const mode = PREPROCESS[options.base];
   const generator = new ImageDataGenerator({ preprocessingFunction: (x) => preprocessInput(x, mode) });
-  const flow = { targetSize: [size, size] as [number, number], batchSize: recipe.batchSize, seed };
+  // verbose off: the row reports the photo counts.
+  const flow = { targetSize: [size, size] as [number, number], batchSize: recipe.batchSize, seed, verbose: false };
   const train = await generator.flowFromDirectory(path.join(data, trainSplit), { ...flow, shuffle: true });
   const val = await generator.flowFromDirectory(path.join(data, valSplit), { ...flow, shuffle: false, classes: train.classNames });
   const model = materialsRecipeModel(base, { numClasses: train.classNames.length, recipe });

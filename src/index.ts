@@ -50,4 +50,5 @@ export * from './lessons/02_strategies';
 export * from './lessons/05_lab';
 export * from './lessons/recipe';
 export * from './lessons/recipe_compare';
+export * from './lessons/vgg19_recipe';
 export { postClassResult, BoardError, type ClassResult, type ClassResultInput, type PostClassResultOptions, type PostClassResultOutcome } from './classroom/board/client';

@@ -4,7 +4,7 @@
  * of a batch and of augmentations, and the Keras .h5 weight listing.
  * @see notebooks/04-dataset-and-pretrained-model.ipynb
  */
-import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import * as tf from '@tensorflow/tfjs';
@@ -12,7 +12,12 @@ import sharp from 'sharp';
 import { decodeImage, listClassFiles, ImageDecodeError, IDENTITY_TRANSFORM, createRng, ImageDataGenerator } from '../data';
 import type { FillMode, TransformParams } from '../data';
 import { DataError } from '../errors';
-import { withKerasH5 } from '../models/weights/keras_h5';
+import type { AssetLocationOptions } from '../assets/locations';
+import { disposeModels } from '../models/dispose';
+import { VGG19 } from '../models/vgg';
+import { openKerasH5, withKerasH5 } from '../models/weights/keras_h5';
+import { saveKerasH5Weights } from '../models/weights/keras_h5_save';
+import { materialsVgg19Weights } from './vgg19_recipe';
 import type { GridImage } from '../viz';
 
 /** One image file as {@link auditImageFiles} found it (a type alias, so tables accept it as a record). */
@@ -329,4 +334,86 @@ export async function listH5Weights(h5Path: string): Promise<H5Listing> {
  */
 export function maxAbsOutputDifference(a: tf.LayersModel, b: tf.LayersModel, x: tf.Tensor): number {
   return tf.tidy(() => tf.max(tf.abs(tf.sub(a.predict(x) as tf.Tensor, b.predict(x) as tf.Tensor))).dataSync()[0]);
+}
+
+/** One layer in {@link compareWithH5} (a type alias, so tables accept it as a record). */
+export type H5LayerComparison = {
+  /** The model's layer. */
+  layer: string;
+  /** Its weight tensors, e.g. 'kernel [3, 3, 3, 64], bias [64]'. */
+  weights: string;
+  /** Whether the file has a layer of that name ('yes', or 'no' for a layer that keeps its own weights). */
+  'in file': string;
+  /** Largest |model weight − file weight| over the layer's values (NaN when not in the file). */
+  'max |model - file|': number;
+};
+
+/**
+ * For each layer of `model` that has weights, the largest difference between its weights and
+ * those of the same-named layer in a Keras .h5 file: 0 in every row means the model holds exactly
+ * the file's numbers (what a layer-by-layer load must achieve). Reads only those layers.
+ */
+export async function compareWithH5(model: tf.LayersModel, h5Path: string): Promise<H5LayerComparison[]> {
+  const file = await openKerasH5(h5Path, 'compareWithH5');
+  try {
+    const byName = new Map(file.layers.map((l) => [l.name, l]));
+    return model.layers.filter((layer) => layer.weights.length > 0).map((layer) => {
+      const weights = layer.weights.map((w) => `${w.originalName.split('/').pop()} [${w.shape.join(', ')}]`).join(', ');
+      const stored = byName.get(layer.name);
+      if (!stored || stored.weights.length !== layer.weights.length) {
+        return { layer: layer.name, weights, 'in file': 'no', 'max |model - file|': Number.NaN };
+      }
+      const diff = Math.max(...layer.weights.map((w, i) => tf.tidy(() => {
+        const fromFile = stored.weights[i].read();
+        return fromFile.size === w.read().size ? tf.max(tf.abs(tf.sub(w.read().reshape(fromFile.shape), fromFile))).dataSync()[0] : Number.NaN;
+      })));
+      return { layer: layer.name, weights, 'in file': 'yes', 'max |model - file|': diff };
+    });
+  } finally {
+    file.close();
+  }
+}
+
+/** A VGG19 no-top .h5 file for lesson 04's layer-by-layer load (see {@link vgg19NoTopH5File}). */
+export interface LessonH5File {
+  /** The .h5 file. */
+  path: string;
+  /** True when it was written here (random weights); false for Keras' own file. */
+  written: boolean;
+  /** One sentence for the notebook: which file this is. */
+  note: string;
+  /** Removes the file if it was written here (with its temporary folder); leaves Keras' file alone. */
+  remove(): void;
+}
+
+/**
+ * A real VGG19 no-top weights file in Keras' layout: Keras' ImageNet file when the mirror or the
+ * cache has it (never downloaded here), otherwise one written now, in a temporary folder, from a
+ * VGG19 with random weights (`saveKerasH5Weights`: the layout of Keras' `save_weights`). Either
+ * way it holds all 16 convolution layers, so a model truncated at `block2_pool` takes 4 of them.
+ */
+export async function vgg19NoTopH5File(options: AssetLocationOptions = {}): Promise<LessonH5File> {
+  const keras = materialsVgg19Weights(options);
+  if (keras.file) {
+    return { path: keras.file, written: false, note: `Keras' VGG19 ImageNet weight file: ${keras.file}`, remove: () => undefined };
+  }
+  const dir = mkdtempSync(path.join(tmpdir(), 'transfer-lab-04-vgg19-'));
+  const file = path.join(dir, 'vgg19_random_notop.h5');
+  // Convolution weights do not depend on the input size, so the smallest VGG19 writes the same file.
+  const donor = await VGG19({ includeTop: false, inputShape: [32, 32, 3] });
+  try {
+    await saveKerasH5Weights(donor, file);
+  } catch (err) {
+    rmSync(dir, { recursive: true, force: true });
+    throw err;
+  } finally {
+    disposeModels(donor);
+  }
+  return {
+    path: file,
+    written: true,
+    note: `Keras' VGG19 file is not on this machine, so ${file} was written just now from a VGG19 with random weights, ` +
+      "in Keras' layout (what model.save_weights writes): a real .h5 file, random numbers.",
+    remove: () => rmSync(dir, { recursive: true, force: true }),
+  };
 }

@@ -10,6 +10,8 @@
  */
 import type { OptimizerConfig } from '../train/optimizer';
 
+import type { HeadName } from '../transfer/heads';
+
 /** Callback settings of one training phase (Keras names). */
 export interface EarlyStoppingSetting {
   /** Quantity watched, as in Keras `EarlyStopping(monitor=...)`. */
@@ -63,8 +65,23 @@ export const LAB_RECIPE: Readonly<Recipe> = Object.freeze({
   checkpointMonitor: 'val_acc',
 } as Recipe);
 
+/**
+ * The materials' recipe with the numbers a notebook builds it from (the `Recipe` fields are text
+ * for tables; these are what `VGG19(...)`, `freeze(...)` and `fit(...)` take).
+ */
+export interface MaterialsRecipe extends Recipe {
+  /** Input size in pixels, square: `input_shape=(256, 256, 3)`. */
+  inputSize: number;
+  /** How many of the base's first layers stay frozen: `for layer in model.layers[:5]`. */
+  freezeFirst: number;
+  /** The head as a `buildTransferModel` head name. */
+  headName: HeadName;
+  /** Epochs of the materials' `fit`. */
+  epochs: number;
+}
+
 /** The course materials' Keras recipe (VGG19 at 256 px). */
-export const MATERIALS_RECIPE: Readonly<Recipe> = Object.freeze({
+export const MATERIALS_RECIPE: Readonly<MaterialsRecipe> = Object.freeze({
   name: 'materials',
   base: 'VGG19 without top, 256x256, first 5 layers frozen',
   head: 'Flatten → Dense 1024 relu → Dropout 0.5 → Dense 1024 relu → Dense n softmax',
@@ -76,7 +93,11 @@ export const MATERIALS_RECIPE: Readonly<Recipe> = Object.freeze({
   headEarlyStopping: { monitor: 'val_acc', patience: 10, minDelta: 0, restoreBestWeights: false },
   fineTuneEarlyStopping: { monitor: 'val_acc', patience: 10, minDelta: 0, restoreBestWeights: false },
   checkpointMonitor: 'val_acc',
-} as Recipe);
+  inputSize: 256,
+  freezeFirst: 5,
+  headName: 'flatten-dense1024x2',
+  epochs: 50,
+} as MaterialsRecipe);
 
 /** An optimizer setting as the plans write it, e.g. "Adam 1e-3" or "SGD 1e-4 momentum 0.9". */
 export function optimizerText(o: OptimizerConfig): string {

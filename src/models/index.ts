@@ -17,3 +17,6 @@ export { loadKerasH5Weights, type KerasH5LoadOptions } from './weights/keras_h5'
 export { loadTfjsFolderWeights, type TfjsFolderLoadOptions } from './weights/tfjs_folder';
 export { loadWeightsFromPath } from './weights/pretrained';
 export type { WeightLoadReport } from './weights/assign';
+export { openKerasH5, type KerasH5File, type H5Layer } from './weights/keras_h5';
+export { saveKerasH5Weights, type KerasH5SaveReport } from './weights/keras_h5_save';
+export { disposeModels } from './dispose';

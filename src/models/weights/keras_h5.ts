@@ -40,7 +40,7 @@ let h5Module: Promise<H5Module> | undefined;
  * h5wasm ships as an ES module only; this library compiles to CommonJS, where TypeScript would
  * turn `import()` into `require()`. A Function-built `import()` stays a real dynamic import.
  */
-function loadH5wasm(): Promise<H5Module> {
+export function loadH5wasm(): Promise<H5Module> {
   if (h5Module === undefined) {
     const dynamicImport = new Function('specifier', 'return import(specifier)') as (s: string) => Promise<H5Module>;
     h5Module = dynamicImport('h5wasm/node').then(async (mod) => {
@@ -72,12 +72,31 @@ function toFloat32(fn: string, file: string, path: string, value: H5.OutputData 
   throw new ModelError(`${fn}: dataset '${path}' in ${file} is not float32/float64; it cannot be loaded as weights.`);
 }
 
+/** An open Keras .h5 weights file: its layers with weights, read on demand. Close it when done. */
+export interface KerasH5File {
+  /** Path of the file. */
+  path: string;
+  /** The Keras version that wrote the file ('unknown' when not recorded). */
+  kerasVersion: string;
+  /** Layers with weights, in the file's `layer_names` order. */
+  layers: H5Layer[];
+  /**
+   * The weights of the file's layer `layerName` as tensors, in its `weight_names` order (h5py:
+   * `[f[name][w] for w in f[name].attrs['weight_names']]`), or undefined when the file has no
+   * such layer with weights. The tensors belong to the file: `close()` disposes them.
+   */
+  weights(layerName: string): tf.Tensor[] | undefined;
+  /** Closes the file and disposes every tensor `weights` returned. */
+  close(): void;
+}
+
 /**
- * Opens a Keras .h5 weights file and lists its layers with weights, in file order, then calls
- * `use` while the file is open (the weights are read lazily by each `WeightSource.read`).
+ * Opens a Keras .h5 weights file (h5py's `h5py.File(path, 'r')`) and lists its layers with
+ * weights, in file order: `layer_names` at the root (a weights-only file) or under `model_weights`
+ * (a full-model file), and per layer its `weight_names`. Weights are read lazily by each
+ * `WeightSource.read`, while the file is open.
  */
-export async function withKerasH5<T>(h5Path: string, use: (layers: H5Layer[], meta: { kerasVersion: string }) => T): Promise<T> {
-  const fn = 'loadKerasH5Weights';
+export async function openKerasH5(h5Path: string, fn = 'openKerasH5'): Promise<KerasH5File> {
   if (!fs.existsSync(h5Path)) {
     throw new ModelError(`${fn}: weights file '${h5Path}' does not exist. Check the path (resolveAsset gives the asset paths).`);
   }
@@ -110,7 +129,33 @@ export async function withKerasH5<T>(h5Path: string, use: (layers: H5Layer[], me
       if (weights.length > 0) layers.push({ name, weights });
     }
     const kerasVersion = 'keras_version' in root.attrs ? String(root.get_attribute('keras_version', true)) : 'unknown';
-    return use(layers, { kerasVersion });
+    const handedOut: tf.Tensor[] = [];
+    const byName = new Map(layers.map((l) => [l.name, l]));
+    return {
+      path: h5Path, kerasVersion, layers,
+      weights: (layerName) => {
+        const tensors = byName.get(layerName)?.weights.map((w) => w.read());
+        if (tensors) handedOut.push(...tensors);
+        return tensors;
+      },
+      close: () => {
+        tf.dispose(handedOut);
+        file.close();
+      },
+    };
+  } catch (err) {
+    file.close();
+    throw err;
+  }
+}
+
+/**
+ * Opens a Keras .h5 weights file, calls `use` with its layers while the file is open, and closes it.
+ */
+export async function withKerasH5<T>(h5Path: string, use: (layers: H5Layer[], meta: { kerasVersion: string }) => T): Promise<T> {
+  const file = await openKerasH5(h5Path, 'loadKerasH5Weights');
+  try {
+    return use(file.layers, { kerasVersion: file.kerasVersion });
   } finally {
     file.close();
   }

@@ -26,6 +26,7 @@ export {
   SMALL_DATASET_THRESHOLD, splitAt, STRATEGIES, STRATEGY_NAMES, textProgressBar, trainableReport, truncateAt,
   unfreeze, weightsFingerprint,
 } from './transfer';
+export { bottleneckFeatureRows, FeatureRows } from './transfer'; // large feature sets: rows in host memory, fit in batches
 export type * from './transfer';
 export {
   compileFor, DEFAULT_LEARNING_RATES, EarlyStopping, fineTuneEpoch, fit, formatFilepath, getLearningRate,

@@ -50,4 +50,6 @@ export * from './lessons/02_strategies';
 export * from './lessons/05_lab';
 export * from './lessons/recipe';
 export * from './lessons/recipe_compare';
+export * from './lessons/fine_tune_gain';
+export * from './lessons/mnist_folders';
 export { postClassResult, BoardError, type ClassResult, type ClassResultInput, type PostClassResultOptions, type PostClassResultOutcome } from './classroom/board/client';

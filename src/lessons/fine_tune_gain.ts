@@ -53,8 +53,8 @@ export interface FineTuneGainOptions {
   settings?: Partial<TrainClassifierOptions>;
 }
 
-/** One run: validation accuracy after each phase, and the phase `trainClassifier` kept. */
-export interface FineTuneGainRow {
+/** One run: validation accuracy after each phase, and the phase `trainClassifier` kept (a type, so it is a table row). */
+export type FineTuneGainRow = {
   dataset: string;
   seed: number;
   /** Validation photos (one photo is 1 / valImages of accuracy). */
@@ -63,7 +63,7 @@ export interface FineTuneGainRow {
   afterFineTune: number;
   /** 'featureExtraction' or 'fineTune': the phase whose best epoch had the higher val_acc. */
   kept: 'featureExtraction' | 'fineTune';
-}
+};
 
 /**
  * Runs `trainClassifier` (strategy 'fineTune') once per seed on `dataset` and returns one row per
@@ -101,7 +101,7 @@ export async function fineTuneGainBySeed(dataset: GainDataset, options: FineTune
 }
 
 /** What a dataset's runs say about fine-tuning, averaged over seeds. */
-export interface FineTuneGainSummary {
+export type FineTuneGainSummary = {
   dataset: string;
   seeds: number;
   /** Mean validation accuracy after the head, and after fine-tuning. */
@@ -115,7 +115,7 @@ export interface FineTuneGainSummary {
   better: number;
   worse: number;
   verdict: string;
-}
+};
 
 /**
  * Averages rows per dataset and says, in one sentence, what the class may conclude: fine-tuning

@@ -146,7 +146,7 @@ export function summarizeFineTuneGain(rows: FineTuneGainRow[], options: { minPho
 export interface MeasuredGain {
   /** When and where (the machine was shared: seconds would mean little). */
   measured: string;
-  /** The exact commands, one per dataset; `$SEED` takes each seed in turn. */
+  /** The exact commands, one per dataset, as 'dataset: command'; MIRROR is $TRANSFER_LAB_MIRROR, SEED takes each seed in turn (no '$': notebooks read it as math). */
   commands: string[];
   rows: FineTuneGainRow[];
 }
@@ -160,7 +160,7 @@ export const GAIN_RUNS: Readonly<{ quick: FineTuneGainOptions; full: FineTuneGai
 });
 
 const CLI = (dir: string, val: string) =>
-  `D=$TRANSFER_LAB_MIRROR/datasets/${dir}; npx transfer-lab train --data $D/train --val $D/${val} --model mobilenet_v1_0.25 --augment 0 --strategy fineTune --seed $SEED --json`;
+  `npx transfer-lab train --data MIRROR/datasets/${dir}/train --val MIRROR/datasets/${dir}/${val} --model mobilenet_v1_0.25 --augment 0 --strategy fineTune --seed SEED --json`;
 
 /**
  * The full-mode figures, measured (not computed here): each dataset with the settings of
@@ -172,8 +172,8 @@ export const MEASURED_FINE_TUNE_GAIN: Readonly<MeasuredGain> = Object.freeze<Mea
   commands: [
     `ants/bees: ${CLI('hymenoptera_data', 'val')}`,
     `cats/dogs 100 px: ${CLI('cats_dogs_100', 'test')}`,
-    "MNIST digits: lab.trainClassifier({ data: `${dir}/train`, val: `${dir}/test`, strategy: 'fineTune', model: 'mobilenet_v1_0.25', " +
-      'augmentCopies: 0, seed: $SEED }) with dir = await lab.mnistFolders(lab.MNIST_FOLDERS)',
+    "MNIST digits: lab.trainClassifier({ data: dir + '/train', val: dir + '/test', strategy: 'fineTune', model: 'mobilenet_v1_0.25', " +
+      'augmentCopies: 0, seed: SEED }) with dir = await lab.mnistFolders(lab.MNIST_FOLDERS)',
   ],
   rows: [
     { dataset: 'ants/bees', seed: 1, valImages: 153, afterHead: 133 / 153, afterFineTune: 132 / 153, kept: 'featureExtraction' },

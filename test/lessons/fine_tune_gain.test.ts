@@ -56,6 +56,7 @@ test('the measured full-mode table is consistent: whole photos, one row per seed
   for (const command of commands) {
     assert.ok(command.includes(`--model ${settings.model}`) || command.includes(`model: '${settings.model}'`), command);
     assert.ok(command.includes(`--augment ${settings.augmentCopies}`) || command.includes(`augmentCopies: ${settings.augmentCopies}`), command);
-    assert.match(command, /fineTune'?,? .*\$SEED/);
+    assert.match(command, /fineTune'?,? .*\bSEED\b/);
+    assert.ok(!command.includes('$'), 'no $: the notebook would render it as math');
   }
 });

@@ -38,7 +38,10 @@ test('fineTuneGainBySeed refuses a seed list that is empty or not whole numbers,
 test('the measured full-mode table is consistent: whole photos, one row per seed of the full runs, and the commands name its settings', () => {
   const { rows, commands } = MEASURED_FINE_TUNE_GAIN;
   const datasets = [...new Set(rows.map((r) => r.dataset))];
-  assert.deepEqual(datasets, [GAIN_DATASETS.ants.label, GAIN_DATASETS.catsDogs.label, GAIN_DATASETS.mnist.label]);
+  assert.deepEqual(datasets, [GAIN_DATASETS.ants.label, GAIN_DATASETS.catsDogs.label, GAIN_DATASETS.mnist.label, 'MNIST digits, fine-tuning at 1e-4']);
+  // The same head runs (same seed, same features) before either fine-tuning rate: the same accuracy after the head.
+  const at = (d: string, seed: number) => rows.find((r) => r.dataset === d && r.seed === seed)!;
+  for (const seed of GAIN_RUNS.full.seeds) assert.equal(at('MNIST digits', seed).afterHead, at('MNIST digits, fine-tuning at 1e-4', seed).afterHead);
   for (const dataset of datasets) {
     assert.deepEqual(rows.filter((r) => r.dataset === dataset).map((r) => r.seed), GAIN_RUNS.full.seeds, `${dataset}: the seeds of the full runs`);
   }

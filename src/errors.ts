@@ -38,3 +38,10 @@ export class DamagedFileError extends AssetError {
 
 /** A classroom server could not be set up, started, stopped or warmed (bad option, missing tool, not root). */
 export class ClassroomError extends TransferLabError {}
+
+/**
+ * A tensor would not fit where it must live: the wasm backend keeps every tensor in one
+ * WebAssembly heap of at most 4 GiB, and a failed allocation there surfaces as an unrelated
+ * RangeError deep in tfjs. Raised before allocating, with the size and what to do instead.
+ */
+export class MemoryLimitError extends TransferLabError {}

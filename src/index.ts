@@ -26,6 +26,7 @@ export {
   SMALL_DATASET_THRESHOLD, splitAt, STRATEGIES, STRATEGY_NAMES, trainableReport, truncateAt,
   unfreeze, weightsFingerprint,
 } from './transfer';
+export { bottleneckFeatureRows, FeatureRows } from './transfer'; // large feature sets: rows in host memory, fit in batches
 export type * from './transfer';
 export {
   compileFor, DEFAULT_LEARNING_RATES, EarlyStopping, fineTuneEpoch, fit, formatFilepath, getLearningRate,
@@ -51,4 +52,6 @@ export * from './lessons/05_lab';
 export * from './lessons/recipe';
 export * from './lessons/recipe_compare';
 export * from './lessons/vgg19_recipe';
+export * from './lessons/fine_tune_gain';
+export * from './lessons/mnist_folders';
 export { postClassResult, BoardError, type ClassResult, type ClassResultInput, type PostClassResultOptions, type PostClassResultOutcome } from './classroom/board/client';

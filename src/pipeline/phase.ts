@@ -13,6 +13,7 @@ import {
   ModelCheckpoint,
   readTrainingState,
   type FitCallback,
+  type RowSource,
   type TrainingHistory,
 } from '../train';
 import { setDropoutStep } from './dropout';
@@ -23,7 +24,8 @@ export interface PhaseOptions {
   /** Name in the history and in messages, e.g. 'feature extraction'. */
   name: string;
   model: tf.LayersModel;
-  x: tf.Tensor;
+  /** Training inputs: a tensor, or rows drawn a batch at a time (FeatureRows: activations too large for one tensor). */
+  x: tf.Tensor | RowSource;
   y: tf.Tensor;
   valX: tf.Tensor;
   valY: tf.Tensor;
@@ -72,7 +74,7 @@ export async function trainPhase(o: PhaseOptions): Promise<PhaseResult> {
       return { history: done.history, best: done.best, skipped: true };
     }
   }
-  const rows = o.x.shape[0] ?? 0;
+  const rows = o.x instanceof tf.Tensor ? o.x.shape[0] ?? 0 : o.x.rows;
   const stepsPerEpoch = Math.ceil(rows / 32);
   // Each epoch starts its dropout masks where an uninterrupted run would be, also after a resume.
   const dropoutSync: FitCallback = {

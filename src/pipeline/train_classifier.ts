@@ -15,7 +15,7 @@ import { ImageDataGenerator, type DirectoryIterator, type ImageDataGeneratorOpti
 import { DataError, TrainError } from '../errors';
 import { preprocessInput } from '../models';
 import { LAB_RECIPE } from '../lessons/recipe';
-import { bottleneckFeatures, joinModels, pooledFeatureModel, splitAt, unfreeze, type FeatureSet, type StrategyName } from '../transfer';
+import { bottleneckFeatureRows, joinModels, pooledFeatureModel, rowSetToFeatureSet, splitAt, unfreeze, type FeatureRowSet, type FeatureSet, type StrategyName } from '../transfer';
 import { loadWeightsFromDir, MetricMonitor, orderedWeights, type FitCallback, type TrainingHistory } from '../train';
 import { pipelineBase, type PipelineBase } from './bases';
 import { RunCheckpoints, type PhaseBest } from './checkpoints';
@@ -217,11 +217,17 @@ function extraClassFolders(dir: string, classNames: string[]): string[] {
     .sort();
 }
 
-/** The same rows through `top` (e.g. cut activations → pooled features), in batches of 64. */
-function throughTop(top: tf.LayersModel, set: FeatureSet): FeatureSet {
-  const features = tf.tidy(() => top.predict(set.features, { batchSize: 64 }) as FeatureSet['features']);
-  return { ...set, features, labels: set.labels.clone() };
+/**
+ * The same rows through `top` (e.g. cut activations → pooled features), 64 at a time: only a
+ * batch of the large activations is ever a tensor. The result is small (one vector per row).
+ */
+async function throughTop(top: tf.LayersModel, set: FeatureRowSet): Promise<FeatureSet> {
+  const pooled = await set.features.map(top, 64);
+  return rowSetToFeatureSet({ ...set, features: pooled, labels: set.labels.clone() }, { caller: 'trainClassifier (pooled features)' });
 }
+
+/** What to do when the features of a run are too large for one tensor. */
+const TOO_LARGE = 'Use fewer validation images, or a base cut where its maps are smaller (--model mobilenet_v1_0.25).';
 
 /**
  * Trains an image classifier from class folders with transfer learning and returns the model and
@@ -294,7 +300,10 @@ async function trainWithCheckpoints(
   // the pooled features come from the cached cut activations through the (still frozen) top.
   const split = strategy === 'fineTune' ? splitAt(features, cut) : null;
   const id = split ? `${base.name}:${cut}` : `${base.name}:pooled`;
-  const frozen = await bottleneckFeatures(split ? split.bottom : features, {
+  // The training passes stay apart in host memory (bottleneckFeatureRows): cut activations of a
+  // few thousand photos with their augmented copies are larger than the wasm heap can hold as one
+  // tensor, and phase 2 reads them a batch at a time (see src/transfer/feature_rows.ts).
+  const frozen = await bottleneckFeatureRows(split ? split.bottom : features, {
     ...data, copies, augmentation: PIPELINE_AUGMENTATION, preprocess: base.preprocess, modelName: id, workers,
     // The library's one progress renderer: a bar per pass (HTML in a notebook, a line on a terminal, lines in logs).
     progress: verbose ? featureProgressBars({ ...data, copies, label: id }) : undefined,
@@ -302,8 +311,8 @@ async function trainWithCheckpoints(
       ? (p) => console.log(`  ${id}: ${p.size} worker threads (${p.backend}, folded), started in ${p.startupSeconds.toFixed(1)} s`)
       : undefined,
   });
-  const trainSet = split ? throughTop(split.top, frozen.train) : frozen.train;
-  const valSet = split ? throughTop(split.top, frozen.val) : frozen.val;
+  const trainSet = split ? await throughTop(split.top, frozen.train) : rowSetToFeatureSet(frozen.train, { caller: 'trainClassifier (training features)', instead: TOO_LARGE });
+  const valSet = split ? await throughTop(split.top, frozen.val) : rowSetToFeatureSet(frozen.val, { caller: 'trainClassifier (validation features)', instead: TOO_LARGE });
   const featureSeconds = (Date.now() - t0) / 1000;
 
   // Phase 1: a new head on frozen pooled features (feature extraction).
@@ -333,8 +342,8 @@ async function trainWithCheckpoints(
     // Phase 2: fine-tune the top blocks on the cached activations at the cut, BatchNorm kept frozen.
     const t2 = Date.now();
     const { bottom, top } = split;
-    const trainActs = frozen.train;
-    const valActs = frozen.val;
+    const trainActs = frozen.train; // rows in host memory: fit draws each batch from them
+    const valActs = rowSetToFeatureSet(frozen.val, { caller: 'trainClassifier (validation activations)', instead: TOO_LARGE });
     // The pretrained top, to put back when fine-tuning does not beat the head alone.
     // (orderedWeights: getWeights() lists trainable weights first, an order that unfreezing changes.)
     const topWeights = orderedWeights(top);
@@ -362,7 +371,7 @@ async function trainWithCheckpoints(
     tf.dispose(pretrainedTop);
     joined = joinModels(bottom, upper, `${base.name}_classifier`);
     fineTuneSeconds = (Date.now() - t2) / 1000;
-    tf.dispose([trainActs.features, trainActs.labels, valActs.features, valActs.labels]);
+    tf.dispose([trainActs.labels, valActs.features, valActs.labels]);
   }
   // The returned model is a standalone copy, so that its dispose() frees every weight: the models
   // built on the way share layers, and tfjs' layer reference counts then keep them alive (22

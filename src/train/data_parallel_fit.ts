@@ -122,7 +122,7 @@ export async function fitDataParallel(model: tf.LayersModel, run: DataParallelRu
       await callbacks.onEpochBegin(epoch);
       await trainer.load(model, model.optimizer);
       const order = Array.from({ length: rows }, (_, i) => i);
-      if (run.seed !== undefined) shuffleInPlace(order, createRng(run.seed + epoch)); // as seededBatches in fit.ts
+      if (run.seed !== undefined) shuffleInPlace(order, createRng(run.seed + epoch)); // as batchesOf in fit.ts
       else if (run.shuffle) tf.util.shuffle(order); // as tfjs' model.fit
       let loss = 0;
       let correct = 0;

@@ -24,11 +24,15 @@ import {
 import { getLearningRate, setLearningRate } from './learning_rate';
 import { resolveLogs, type UnresolvedLogs } from './logs';
 import { loadOptimizerFromDir, loadWeightsFromDir, readTrainingState } from './resume';
+import { isRowSource, type RowSource } from './row_source';
 import type { TrainingState } from './save';
 
-/** Inputs and targets as tensors: `{x, y}`. */
+/**
+ * Inputs and targets as tensors: `{x, y}`. `x` may also be a RowSource (e.g. `FeatureRows`: rows
+ * too large for one tensor); each batch is then drawn from it, the batches a tensor would give.
+ */
 export interface TensorData {
-  x: tf.Tensor | tf.Tensor[];
+  x: tf.Tensor | tf.Tensor[] | RowSource;
   y: tf.Tensor | tf.Tensor[];
 }
 
@@ -113,7 +117,7 @@ function isTensorData(x: object): x is TensorData {
   return 'x' in x && 'y' in x;
 }
 
-type Normalized = { kind: 'tensors'; x: tf.Tensor | tf.Tensor[]; y: tf.Tensor | tf.Tensor[] } | { kind: 'dataset'; dataset: tf.data.Dataset<tf.TensorContainer>; numBatches?: number };
+type Normalized = { kind: 'tensors'; x: tf.Tensor | tf.Tensor[] | RowSource; y: tf.Tensor | tf.Tensor[] } | { kind: 'dataset'; dataset: tf.data.Dataset<tf.TensorContainer>; numBatches?: number };
 
 function normalizeData(data: FitData | undefined, what: string): Normalized {
   if (data instanceof tf.data.Dataset) return { kind: 'dataset', dataset: data };
@@ -208,6 +212,12 @@ export async function fit(model: tf.LayersModel, data: FitData, opts: FitOptions
     throw new TrainError('fit: with tensor data, validationData must be tensors too ({x, y} or [x, y]); pass an iterator as data to validate on an iterator.');
   }
 
+  if (validation?.kind === 'tensors' && isRowSource(validation.x)) {
+    throw new TrainError('fit: validationData.x is a row source (FeatureRows); validation runs on one tensor: pass rows.toTensor(), which says when it is too large.');
+  }
+  if (train.kind === 'tensors' && isRowSource(train.x) && opts.validationSplit != null) {
+    throw new TrainError('fit: option validationSplit cannot split a row source (FeatureRows); pass validationData instead.');
+  }
   let prior = toTrainingHistory(opts.history);
   let start = opts.initialEpoch ?? nextEpoch(prior);
   if (!(Number.isInteger(start) && start >= 0)) {
@@ -248,6 +258,8 @@ export async function fit(model: tf.LayersModel, data: FitData, opts: FitOptions
   const aware = callbacks.filter(isContextAware);
   for (const c of aware) c.setTrainingContext(context);
 
+  // Checked above: validation tensors are never a row source.
+  const valPair = validation?.kind === 'tensors' ? ([validation.x, validation.y] as [tf.Tensor | tf.Tensor[], tf.Tensor | tf.Tensor[]]) : undefined;
   try {
     const seeded = train.kind === 'tensors' && opts.seed != null && (opts.shuffle ?? true);
     if (seeded && opts.validationSplit != null) {
@@ -256,13 +268,15 @@ export async function fit(model: tf.LayersModel, data: FitData, opts: FitOptions
     if (opts.workers !== undefined && !(Number.isInteger(opts.workers) && opts.workers >= 1)) {
       throw new TrainError(`fit: option workers must be a whole number >= 1, got ${JSON.stringify(opts.workers)}; 1 trains in this thread.`);
     }
-    const workers = train.kind === 'tensors'
-      ? dataParallelWorkers(model, train, validation?.kind === 'tensors' ? validation : validation === undefined ? undefined : null, opts)
+    // Rows kept in host memory (a RowSource) are batched in this thread: the workers take tensors.
+    const tensors = train.kind === 'tensors' && !isRowSource(train.x) && !isRowSource(train.y) ? { x: train.x, y: train.y } : null;
+    const workers = tensors !== null
+      ? dataParallelWorkers(model, tensors, validation?.kind === 'tensors' ? (valPair ? { x: valPair[0], y: valPair[1] } : null) : validation === undefined ? undefined : null, opts)
       : null;
-    if (workers !== null && train.kind === 'tensors') {
+    if (workers !== null && tensors !== null) {
       await fitDataParallel(model, {
-        x: train.x as tf.Tensor,
-        y: train.y as tf.Tensor,
+        x: tensors.x as tf.Tensor,
+        y: tensors.y as tf.Tensor,
         validation: validation?.kind === 'tensors' ? { x: validation.x as tf.Tensor, y: validation.y as tf.Tensor } : undefined,
         epochs,
         start,
@@ -272,30 +286,36 @@ export async function fit(model: tf.LayersModel, data: FitData, opts: FitOptions
         callbacks,
         workers,
       });
-    } else if (seeded && train.kind === 'tensors') {
-      await model.fitDataset(seededBatches(train.x, train.y, opts.batchSize ?? 32, opts.seed!, start), {
+    } else if (train.kind === 'dataset') {
+      await model.fitDataset(train.dataset, {
         epochs,
         initialEpoch: start,
-        validationData: validation?.kind === 'tensors' ? [validation.x, validation.y] : undefined,
+        validationData: validation?.kind === 'dataset' ? validation.dataset : valPair,
         callbacks,
         verbose: 0,
       });
-    } else if (train.kind === 'tensors') {
-      await model.fit(train.x, train.y, {
+    } else if (isRowSource(train.x) || (opts.seed != null && (opts.shuffle ?? true))) {
+      if (opts.seed != null && opts.validationSplit != null) {
+        throw new TrainError('fit: option seed cannot be combined with validationSplit; pass validationData instead.');
+      }
+      // A row source is never one tensor, so it always takes the batch generator; without a seed
+      // its order is drawn at random, as tfjs' own shuffle would be (shuffle: false keeps row order).
+      const seed = (opts.shuffle ?? true) ? opts.seed ?? Math.floor(Math.random() * 2 ** 31) : null;
+      await model.fitDataset(batchesOf(train.x, train.y, opts.batchSize ?? 32, seed, start), {
         epochs,
         initialEpoch: start,
-        batchSize: opts.batchSize ?? 32,
-        validationData: validation?.kind === 'tensors' ? [validation.x, validation.y] : undefined,
-        validationSplit: opts.validationSplit,
-        shuffle: opts.shuffle ?? true,
+        validationData: valPair,
         callbacks,
         verbose: 0,
       });
     } else {
-      await model.fitDataset(train.dataset, {
+      await model.fit(train.x, train.y, {
         epochs,
         initialEpoch: start,
-        validationData: validation == null ? undefined : validation.kind === 'dataset' ? validation.dataset : [validation.x, validation.y],
+        batchSize: opts.batchSize ?? 32,
+        validationData: valPair,
+        validationSplit: opts.validationSplit,
+        shuffle: opts.shuffle ?? true,
         callbacks,
         verbose: 0,
       });
@@ -310,30 +330,35 @@ export async function fit(model: tf.LayersModel, data: FitData, opts: FitOptions
 /**
  * Batches of `x`/`y` in a new seeded order each epoch: epoch e uses createRng(seed + e), so the
  * order depends on the epoch number, not on how many epochs ran in this process (a resumed run
- * sees the batches an uninterrupted one would). fitDataset disposes each batch.
+ * sees the batches an uninterrupted one would). A null seed keeps row order. A RowSource gives
+ * the same batches as the tensor of its rows. fitDataset disposes each batch.
  */
-function seededBatches(
-  x: tf.Tensor | tf.Tensor[],
-  y: tf.Tensor | tf.Tensor[],
+function batchesOf(
+  x: tf.Tensor | tf.Tensor[] | RowSource,
+  y: tf.Tensor | tf.Tensor[] | RowSource,
   batchSize: number,
-  seed: number,
+  seed: number | null,
   firstEpoch: number,
 ): tf.data.Dataset<{ xs: tf.Tensor | tf.Tensor[]; ys: tf.Tensor | tf.Tensor[] }> {
   const rows = firstDim(x);
   let epoch = firstEpoch;
-  const take = (t: tf.Tensor | tf.Tensor[], idx: tf.Tensor1D) => (Array.isArray(t) ? t.map((u) => tf.gather(u, idx)) : tf.gather(t, idx));
+  const take = (t: tf.Tensor | tf.Tensor[] | RowSource, order: number[], idx: tf.Tensor1D) =>
+    isRowSource(t) ? t.gather(order) : Array.isArray(t) ? t.map((u) => tf.gather(u, idx)) : tf.gather(t, idx);
   return tf.data.generator(function* () {
-    const order = shuffleInPlace(Array.from({ length: rows }, (_, i) => i), createRng(seed + epoch));
+    const all = Array.from({ length: rows }, (_, i) => i);
+    const order = seed === null ? all : shuffleInPlace(all, createRng(seed + epoch));
     epoch++;
     for (let from = 0; from < rows; from += batchSize) {
-      const idx = tf.tensor1d(order.slice(from, from + batchSize), 'int32');
-      const batch = { xs: take(x, idx), ys: take(y, idx) };
+      const slice = order.slice(from, from + batchSize);
+      const idx = tf.tensor1d(slice, 'int32');
+      const batch = { xs: take(x, slice, idx), ys: take(y, slice, idx) };
       idx.dispose();
       yield batch;
     }
   });
 }
 
-function firstDim(x: tf.Tensor | tf.Tensor[]): number {
+function firstDim(x: tf.Tensor | tf.Tensor[] | RowSource): number {
+  if (isRowSource(x)) return x.rows;
   return (Array.isArray(x) ? x[0] : x).shape[0] ?? 0;
 }

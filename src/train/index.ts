@@ -2,6 +2,7 @@
 export * from './callbacks';
 export { compileFor, DEFAULT_LEARNING_RATES, type CompileOptions, type OptimizerName, type OptimizerOptions } from './compile';
 export { isContextAware, type FitCallback, type TrainingContext, type TrainingContextAware } from './context';
+export { isRowSource, type RowSource } from './row_source';
 export { fit, type DatasetSource, type FitData, type FitOptions, type TensorData, type TensorPair } from './fit';
 export {
   cloneHistory,

@@ -11,7 +11,8 @@ import type { DirectoryIterator } from '../data';
 import type { PreprocessMode } from '../models/preprocess';
 import { FeatureWorkerPool } from '../parallel/pool';
 import { DataError } from '../errors';
-import { cacheAugmentedFeatures, extractFeatures, type FeatureProgress, type FeatureSet } from './features';
+import { FeatureRows } from './feature_rows';
+import { augmentedFeatureRows, extractFeatureRows, rowSetToFeatureSet, type FeatureProgress, type FeatureRowSet, type FeatureSet } from './features';
 
 /** What the iterators do to the pixels before the base: all of it is part of the cache key. */
 export interface PixelSettings {
@@ -55,12 +56,24 @@ export interface BottleneckOptions {
   progress?: (label: 'train' | 'augmented' | 'val', p: FeatureProgress) => void;
   /** Called once the pool has started (when some features were not cached). Default none. */
   onPoolStarted?: (pool: FeatureWorkerPool) => void;
+  /**
+   * Largest tensor `bottleneckFeatures` builds (all training rows, plain and augmented, are one
+   * tensor); more is a MemoryLimitError saying what to do. `bottleneckFeatureRows` builds none.
+   * Defaults to 1 GiB (DEFAULT_MAX_TENSOR_BYTES, a quarter of the wasm heap).
+   */
+  maxTensorBytes?: number;
 }
 
 /** Training rows (plain then augmented) and validation rows; the caller disposes both (see {@link disposeFeatureSets}). */
 export interface BottleneckFeatures {
   train: FeatureSet;
   val: FeatureSet;
+}
+
+/** {@link bottleneckFeatureRows}' answer: the rows stay in host memory, one part per pass; the caller disposes the labels. */
+export interface BottleneckFeatureRows {
+  train: FeatureRowSet;
+  val: FeatureRowSet;
 }
 
 /**
@@ -73,6 +86,33 @@ export interface BottleneckFeatures {
  * const { train, val } = await bottleneckFeatures(featureModel, { train: trainIt, augmented: augIt, val: valIt, copies: 2, preprocess: 'tf' });
  */
 export async function bottleneckFeatures(model: tf.LayersModel, options: BottleneckOptions): Promise<BottleneckFeatures> {
+  const rows = await bottleneckFeatureRows(model, options);
+  const toSet = (set: FeatureRowSet, what: string) => rowSetToFeatureSet(set, {
+    maxBytes: options.maxTensorBytes, caller: `bottleneckFeatures (${what})`,
+    instead: 'Use bottleneckFeatureRows (each pass stays apart in host memory) and fit on its rows, as trainClassifier does; or fewer copies; or a cut with smaller maps.',
+  });
+  // The FeatureSets take over the labels tensors; on a refusal nothing may stay allocated.
+  let train: FeatureSet | undefined;
+  try {
+    train = toSet(rows.train, 'training rows');
+    return { train, val: toSet(rows.val, 'validation rows') };
+  } catch (err) {
+    tf.dispose([rows.train.labels, rows.val.labels, ...(train ? [train.features] : [])]);
+    throw err;
+  }
+}
+
+/**
+ * `bottleneckFeatures` without one tensor of all rows: each pass (plain, every augmented copy,
+ * validation) stays a part of a host-memory FeatureRows, outside the backend's tensor memory.
+ * `fit(model, {x: rows.train.features, y: rows.train.labels}, ...)` draws its batches from the
+ * parts (the same batches as the tensor would give), so data too large for one tensor trains.
+ *
+ * @example
+ * const acts = await bottleneckFeatureRows(bottom, { train: trainIt, augmented: augIt, val: valIt, copies: 2, preprocess: 'tf' });
+ * await fit(upper, { x: acts.train.features, y: acts.train.labels }, { epochs: 4, seed: 42, validationData: ... });
+ */
+export async function bottleneckFeatureRows(model: tf.LayersModel, options: BottleneckOptions): Promise<BottleneckFeatureRows> {
   const copies = options.copies ?? 0;
   if (!(Number.isInteger(copies) && copies >= 0)) {
     throw new DataError(`bottleneckFeatures: copies must be a whole number >= 0; received ${JSON.stringify(options.copies)}.`);
@@ -91,29 +131,41 @@ export async function bottleneckFeatures(model: tf.LayersModel, options: Bottlen
     }));
   const progress = (label: 'train' | 'augmented' | 'val') =>
     options.progress ? (p: FeatureProgress) => options.progress!(label, p) : undefined;
-  const made: FeatureSet[] = [];
+  const made: FeatureRowSet[] = [];
   try {
-    const plain = await extractFeatures(model, options.train, { ...key, pool, progress: progress('train') });
+    const plain = await extractFeatureRows(model, options.train, { ...key, pool, progress: progress('train') });
     made.push(plain);
     let train = plain;
     if (copies > 0) {
-      const extra = await cacheAugmentedFeatures(model, options.augmented!, {
+      const extra = await augmentedFeatureRows(model, options.augmented!, {
         // The iterator seed picks the augmented copies, so it is part of their key.
         ...key, copies, augmentation: JSON.stringify({ ...(options.augmentation ?? {}), seed: options.augmented!.seed }),
         pool, progress: progress('augmented'),
       });
       made.push(extra);
-      train = concatFeatureSets(plain, extra);
+      train = concatRowSets(plain, extra);
+      made.push(train);
     }
-    const val = await extractFeatures(model, options.val, { ...key, pool, progress: progress('val') });
-    if (train !== plain) disposeFeatureSets(plain, made[1]);
+    const val = await extractFeatureRows(model, options.val, { ...key, pool, progress: progress('val') });
+    if (train !== plain) tf.dispose([plain.labels, made[1].labels]);
     return { train, val };
   } catch (err) {
-    disposeFeatureSets(...made);
+    tf.dispose(made.map((m) => m.labels));
     throw err;
   } finally {
     if (started) await (await started.catch(() => null))?.close();
   }
+}
+
+/** The rows of `a` followed by those of `b`: their parts side by side, nothing copied (new labels tensor). */
+function concatRowSets(a: FeatureRowSet, b: FeatureRowSet): FeatureRowSet {
+  return {
+    ...a,
+    features: new FeatureRows([...a.features.parts, ...b.features.parts], a.features.rowShape),
+    labels: tf.concat([a.labels, b.labels]),
+    labelIndices: [...a.labelIndices, ...b.labelIndices],
+    paths: [...a.paths, ...b.paths],
+  };
 }
 
 /** The rows of `a` followed by those of `b` (new tensors; `a` and `b` are left as they are). */
@@ -127,11 +179,12 @@ export function concatFeatureSets(a: FeatureSet, b: FeatureSet): FeatureSet {
   };
 }
 
-/** Frees the tensors of each feature set. */
-export function disposeFeatureSets(...sets: (FeatureSet | BottleneckFeatures | undefined)[]): void {
+/** Frees the tensors of each feature set (of a row set: its labels; its rows are host memory). */
+export function disposeFeatureSets(...sets: (FeatureSet | FeatureRowSet | BottleneckFeatures | BottleneckFeatureRows | undefined)[]): void {
   for (const s of sets) {
     if (s === undefined) continue;
     if ('train' in s) disposeFeatureSets(s.train, s.val);
+    else if (s.features instanceof FeatureRows) s.labels.dispose();
     else tf.dispose([s.features, s.labels]);
   }
 }

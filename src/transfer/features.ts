@@ -14,6 +14,7 @@ import {
   FEATURE_CACHE_VERSION, type FeatureKeyParts, type FeatureMeta,
 } from './cache';
 import { countFeatureCacheLookup, featureCacheLookupOrder } from './shared_cache';
+import { FeatureRows } from './feature_rows';
 
 /** One batch as `extractFeatures` reads it (the `Batch` of src/data; the caller's xs/ys are disposed here). */
 export interface FeatureBatch {
@@ -103,17 +104,43 @@ export interface FeatureSet {
   seconds: number;
 }
 
-function toFeatureSet(meta: FeatureMeta, data: Float32Array, fromCache: boolean, seconds: number): FeatureSet {
-  const [rows, ...rest] = meta.shape;
-  const features = rest.length === 1 ? tf.tensor2d(data, [rows, rest[0]]) : tf.tensor4d(data, [rows, rest[0], rest[1], rest[2]]);
-  const labels =
-    meta.ys !== null && meta.ysShape !== null
-      ? tf.tensor(meta.ys, meta.ysShape)
-      : tf.tensor1d(meta.labelIndices, 'int32');
+/**
+ * Features whose rows stay in host memory, one part per pass (see FeatureRows): what training
+ * reads in batches when one tensor of every row would not fit. The caller disposes `labels`.
+ */
+export interface FeatureRowSet extends Omit<FeatureSet, 'features'> {
+  features: FeatureRows;
+}
+
+/** One pass as `extract` computed or read it: the values stay a host array. */
+interface HostFeatures {
+  meta: FeatureMeta;
+  data: Float32Array;
+  fromCache: boolean;
+  seconds: number;
+}
+
+function labelsOf(meta: FeatureMeta): tf.Tensor {
+  return meta.ys !== null && meta.ysShape !== null ? tf.tensor(meta.ys, meta.ysShape) : tf.tensor1d(meta.labelIndices, 'int32');
+}
+
+function toRowSet(h: HostFeatures): FeatureRowSet {
+  const [rows, ...rest] = h.meta.shape;
   return {
-    features, labels, labelIndices: meta.labelIndices, classNames: meta.classNames, paths: meta.paths,
-    key: meta.key, fromCache, epoch: meta.epoch ?? null, seconds,
+    features: new FeatureRows([{ data: h.data, rows }], rest), labels: labelsOf(h.meta), labelIndices: h.meta.labelIndices,
+    classNames: h.meta.classNames, paths: h.meta.paths, key: h.meta.key, fromCache: h.fromCache, epoch: h.meta.epoch ?? null, seconds: h.seconds,
   };
+}
+
+/**
+ * The rows as one tensor: a FeatureSet. Refused with a MemoryLimitError naming the size when
+ * that tensor would exceed `maxBytes` (default 1 GiB); `caller` and `instead` go in the message.
+ */
+export function rowSetToFeatureSet(set: FeatureRowSet, options: { maxBytes?: number; caller?: string; instead?: string } = {}): FeatureSet {
+  const features = set.features.toTensor({
+    maxBytes: options.maxBytes, caller: options.caller, what: `${set.features.rows} rows of features`, instead: options.instead,
+  }) as FeatureSet['features'];
+  return { ...set, features };
 }
 
 function concatFloat32(chunks: Float32Array[]): Float32Array {
@@ -139,7 +166,15 @@ export async function extractFeatures(
   iterator: FeatureSource,
   options: ExtractFeaturesOptions = {},
 ): Promise<FeatureSet> {
-  return extract(base, iterator, options);
+  return rowSetToFeatureSet(toRowSet(await extract(base, iterator, options)), { caller: 'extractFeatures()', instead: EXTRACT_INSTEAD });
+}
+
+/** What to do when one pass is too large for one tensor. */
+const EXTRACT_INSTEAD = 'Use fewer images per folder, or cut the base where its maps are smaller.';
+
+/** `extractFeatures` with the rows left in host memory (no tensor of them all): see FeatureRowSet. */
+export async function extractFeatureRows(base: tf.LayersModel, iterator: FeatureSource, options: ExtractFeaturesOptions = {}): Promise<FeatureRowSet> {
+  return toRowSet(await extract(base, iterator, options));
 }
 
 /** `extractFeatures`, with a hook that runs only on a cache miss, just before the base runs. */
@@ -148,7 +183,7 @@ async function extract(
   iterator: FeatureSource,
   options: ExtractFeaturesOptions,
   beforeCompute?: () => Promise<void>,
-): Promise<FeatureSet> {
+): Promise<HostFeatures> {
   const start = Date.now();
   const elapsed = () => (Date.now() - start) / 1000;
   if (!(base instanceof tf.LayersModel)) {
@@ -183,7 +218,7 @@ async function extract(
       if (hit === null) continue;
       countFeatureCacheLookup(layer.source);
       options.progress?.({ phase: 'cached', done: hit.meta.shape[0], total: hit.meta.shape[0], seconds: elapsed(), copy });
-      return toFeatureSet(hit.meta, hit.data, true, elapsed());
+      return { meta: hit.meta, data: hit.data, fromCache: true, seconds: elapsed() };
     }
   }
 
@@ -262,7 +297,7 @@ async function extract(
   };
   if (useCache) writeFeatureCache(dir, meta, data);
   countFeatureCacheLookup('computed');
-  return toFeatureSet(meta, data, false, elapsed());
+  return { meta, data, fromCache: false, seconds: elapsed() };
 }
 
 /** The base's output for one batch, computed in this thread. */
@@ -285,6 +320,8 @@ export interface AugmentedFeaturesOptions extends Omit<ExtractFeaturesOptions, '
   copies: number;
   /** Augmentation settings for the key, e.g. JSON.stringify(generator options). Required: it tells copies of different settings apart. */
   augmentation: string;
+  /** Largest tensor of all copies' rows `cacheAugmentedFeatures` builds; more is a MemoryLimitError. Defaults to 1 GiB (DEFAULT_MAX_TENSOR_BYTES). */
+  maxTensorBytes?: number;
 }
 
 /**
@@ -314,6 +351,27 @@ export async function cacheAugmentedFeatures(
   iterator: FeatureSource,
   options: AugmentedFeaturesOptions,
 ): Promise<FeatureSet & { copyIndices: number[] }> {
+  const rows = await augmentedFeatureRows(base, iterator, options);
+  try {
+    return rowSetToFeatureSet(rows, {
+      maxBytes: options.maxTensorBytes, caller: 'cacheAugmentedFeatures()',
+      instead: 'Ask for fewer copies, or use bottleneckFeatureRows (it keeps each copy apart) and fit on its rows.',
+    }) as FeatureSet & { copyIndices: number[] };
+  } catch (err) {
+    rows.labels.dispose();
+    throw err;
+  }
+}
+
+/**
+ * `cacheAugmentedFeatures` with each copy's rows left in host memory as a part of one
+ * FeatureRows (no tensor of them all). The caller disposes `labels`.
+ */
+export async function augmentedFeatureRows(
+  base: tf.LayersModel,
+  iterator: FeatureSource,
+  options: AugmentedFeaturesOptions,
+): Promise<FeatureRowSet & { copyIndices: number[] }> {
   const { copies, augmentation } = options;
   if (!Number.isInteger(copies) || copies < 1) {
     throw new DataError(`cacheAugmentedFeatures(): copies must be a whole number >= 1, received ${JSON.stringify(copies)}.`);
@@ -324,23 +382,25 @@ export async function cacheAugmentedFeatures(
     );
   }
   const start = Date.now();
-  const sets: FeatureSet[] = [];
+  const sets: HostFeatures[] = [];
   let nextEpoch = 0;
   for (let copy = 0; copy < copies; copy++) {
     const set = await extract(base, iterator, { ...options, augmentation, copy }, () => skipToEpoch(iterator, nextEpoch));
-    if (set.epoch !== null) nextEpoch = Math.max(nextEpoch, set.epoch + 1);
+    if (set.meta.epoch != null) nextEpoch = Math.max(nextEpoch, set.meta.epoch + 1);
     sets.push(set);
   }
-  const features = tf.concat(sets.map((s) => s.features)) as tf.Tensor2D | tf.Tensor4D;
-  const labels = tf.concat(sets.map((s) => s.labels));
-  sets.forEach((s) => tf.dispose([s.features, s.labels]));
+  const parts = sets.map((s) => ({ data: s.data, rows: s.meta.shape[0] }));
+  const labelParts = sets.map((s) => labelsOf(s.meta));
+  const labels = tf.concat(labelParts);
+  tf.dispose(labelParts);
   return {
-    features, labels,
-    labelIndices: sets.flatMap((s) => s.labelIndices),
-    classNames: sets[0].classNames,
-    paths: sets.flatMap((s) => s.paths),
-    copyIndices: sets.flatMap((s, copy) => s.paths.map(() => copy)),
-    key: sets.map((s) => s.key).join('+'),
+    features: new FeatureRows(parts, sets[0].meta.shape.slice(1)),
+    labels,
+    labelIndices: sets.flatMap((s) => s.meta.labelIndices),
+    classNames: sets[0].meta.classNames,
+    paths: sets.flatMap((s) => s.meta.paths),
+    copyIndices: sets.flatMap((s, copy) => s.meta.paths.map(() => copy)),
+    key: sets.map((s) => s.meta.key).join('+'),
     fromCache: sets.every((s) => s.fromCache),
     epoch: null,
     seconds: (Date.now() - start) / 1000,

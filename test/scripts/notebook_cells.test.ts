@@ -20,7 +20,7 @@ const PLUMBING: { pattern: RegExp; use: string }[] = [
  * Cells of notebooks another branch is rewriting (`scenarios`: 02 and 04); remove an entry once
  * that branch lands and the cell passes. Keyed `<notebook> <cell id>`.
  */
-const PENDING = new Set(['02-reuse-strategies.ipynb c013', '02-reuse-strategies.ipynb c035', '02-reuse-strategies.ipynb c037', '04-dataset-and-pretrained-model.ipynb c043']);
+const PENDING = new Set(['04-dataset-and-pretrained-model.ipynb c043']);
 
 const dir = path.resolve(__dirname, '..', '..', 'notebooks');
 const files = readdirSync(dir).filter((f) => f.endsWith('.ipynb')).sort();

@@ -6,15 +6,19 @@
  *   them into the pooled features of `featureExtraction`; `fineTune` trains that top on them.
  * - `early`: activations of an early layer (e.g. conv_pw_5_relu), average-pooled to a small grid,
  *   for `earlyFeatures`.
- * - `pixels`: the images themselves, downsampled, for a small CNN trained `fromScratch`.
+ * - `pixels`: the images themselves (optionally downsampled), for the whole network trained from
+ *   its ImageNet weights (`fromPretrainedInit`) and the same network from random weights
+ *   (`fromRandomInit`).
+ * Then {@link runScenarios} runs the four cells, {@link scenarioTable} is the one result table and
+ * {@link judgeComparison} the one tie rule the lesson's decision rule ({@link decisionRule}) is read with.
  * @see notebooks/02-reuse-strategies.ipynb
  */
 import * as tf from '@tensorflow/tfjs';
 import { createRng, shuffleInPlace } from '../data/random';
 import { DataError, ModelError } from '../errors';
 import { preprocessInput, type PreprocessMode } from '../models/preprocess';
-import { applyFrozenBatchNormRule } from '../transfer/batchnorm';
-import { extractFeatures, type FeatureProgress, type FeatureSource } from '../transfer/features';
+import { applyFrozenBatchNormRule, isBatchNorm } from '../transfer/batchnorm';
+import { extractFeatures, type FeatureProgress, type FeatureSet, type FeatureSource } from '../transfer/features';
 import { freeze, unfreeze } from '../transfer/freeze';
 import type { GridImage } from '../viz/images';
 
@@ -106,7 +110,7 @@ export function gridPoolModel(model: tf.LayersModel, grid: number, name?: string
 
 /**
  * A weightless model that average-pools `[inputSize, inputSize, channels]` images down to
- * `outputSize` pixels per side: raw pixels for a from-scratch CNN and for PCA, cached by
+ * `outputSize` pixels per side: raw pixels for PCA and the images the whole network trains on, cached by
  * `extractFeatures` like any features. `inputSize` must be a multiple of `outputSize`.
  */
 export function pixelModel(inputSize: number, outputSize: number, channels = 3): tf.LayersModel {
@@ -146,7 +150,7 @@ export interface StrategyInputs {
   cut: tf.Tensor4D;
   /** Grid-pooled early activations, [n, g, g, c]. */
   early: tf.Tensor4D;
-  /** Downsampled images, [n, s, s, 3], preprocessed like the base's input. */
+  /** The images at the whole network's input size, [n, s, s, 3], preprocessed like the base's input. */
   pixels: tf.Tensor4D;
   /** Class index of each row. */
   labels: number[];
@@ -159,35 +163,51 @@ export interface StrategyModels {
   bottom: tf.LayersModel;
   /** Input -> early layer, grid-pooled (see {@link gridPoolModel}). */
   early: tf.LayersModel;
-  /** Input -> downsampled pixels (see {@link pixelModel}). */
+  /** Input -> the images at the size the whole network trains on (see {@link pixelModel}). */
   pixels: tf.LayersModel;
 }
 
-/** Options of {@link extractStrategyInputs}. */
+/** Options of {@link extractRepresentations} and {@link extractStrategyInputs}. */
 export interface ExtractStrategyInputsOptions {
-  /** Preprocessing and resize filter the source applies, part of the cache key. Defaults to 'tf|bilinear'. */
+  /**
+   * Preprocessing and resize filter the source applies, part of the cache key. Defaults to
+   * 'tf|bilinear', what every source of lesson 02 applies (MobileNet's [-1, 1], bilinear resize).
+   */
   preprocessing?: string;
   /** Cache folder. Defaults to extractFeatures' default. */
   cacheDir?: string;
-  /** Progress of each of the three passes, e.g. `textProgressBar` (notebook/feature_progress.ts). Defaults to none. */
+  /** Progress of each pass, given the pass' label, e.g. `textProgressBar` (notebook/feature_progress.ts). Defaults to none. */
   progress?: (label: string) => (p: FeatureProgress) => void;
 }
 
 /**
- * Runs the three models over `source` through `extractFeatures` (cached on disk: a second call
- * reads the cache) and returns their outputs with the labels. The caller disposes with
- * {@link disposeStrategyInputs}.
+ * Runs each named model over `source` through `extractFeatures` (cached on disk: a second call
+ * reads the cache, the key derived from the model, the source and `preprocessing`) and returns
+ * the feature sets under the same names. The caller disposes them (`disposeFeatureSets`).
+ *
+ * @example
+ * const sets = await extractRepresentations({ pixels: pixelModel(224, 32), pretrained: pooled }, images, { progress: textProgressBar });
  */
-export async function extractStrategyInputs(models: StrategyModels, source: FeatureSource, options: ExtractStrategyInputsOptions = {}): Promise<StrategyInputs> {
-  const run = (model: tf.LayersModel, what: string) =>
-    extractFeatures(model, source, {
+export async function extractRepresentations<K extends string>(
+  models: Record<K, tf.LayersModel>, source: FeatureSource, options: ExtractStrategyInputsOptions = {},
+): Promise<Record<K, FeatureSet>> {
+  const sets = {} as Record<K, FeatureSet>;
+  for (const name of Object.keys(models) as K[]) {
+    sets[name] = await extractFeatures(models[name], source, {
       preprocessing: options.preprocessing ?? 'tf|bilinear',
       cacheDir: options.cacheDir,
-      progress: options.progress?.(`${what} ${source.directory.split('/').slice(-2).join('/')}`),
+      progress: options.progress?.(`${name} ${source.directory.split('/').slice(-2).join('/')}`),
     });
-  const cut = await run(models.bottom, 'cut');
-  const early = await run(models.early, 'early');
-  const pixels = await run(models.pixels, 'pixels');
+  }
+  return sets;
+}
+
+/**
+ * Runs the three models over `source` through {@link extractRepresentations} (cached on disk)
+ * and returns their outputs with the labels. The caller disposes with {@link disposeStrategyInputs}.
+ */
+export async function extractStrategyInputs(models: StrategyModels, source: FeatureSource, options: ExtractStrategyInputsOptions = {}): Promise<StrategyInputs> {
+  const { bottom: cut, early, pixels } = await extractRepresentations(models, source, options);
   const sets = [cut, early, pixels];
   tf.dispose(sets.map((s) => s.labels));
   for (const s of sets) {
@@ -225,8 +245,8 @@ export function selectRows(inputs: StrategyInputs, rows: number[]): StrategyInpu
 }
 
 /**
- * One downsampled image per class (first row of each class, in class order, at most `count`),
- * titled with its class name, for `imageGridFigure`: what the from-scratch CNN sees.
+ * One image per class (first row of each class, in class order, at most `count`), titled with
+ * its class name, for `imageGridFigure`: what the whole network trains on.
  */
 export function previewImages(inputs: StrategyInputs, count: number): GridImage[] {
   const [, height, width, channels] = inputs.pixels.shape;
@@ -273,11 +293,26 @@ export function nearestNeighbourAccuracy(rows: ArrayLike<number>[], labels: Arra
   return correct / n;
 }
 
-/** The strategies the experiment compares: three of the four reuse strategies and the no-transfer baseline. */
-export type ExperimentStrategy = 'featureExtraction' | 'earlyFeatures' | 'fineTune' | 'fromScratch';
+/**
+ * The strategies the experiment compares: the four reuse strategies (fine-tuning twice: the top
+ * blocks only, and every layer) and the no-transfer baseline, the same network from random weights.
+ */
+export type ExperimentStrategy = 'featureExtraction' | 'earlyFeatures' | 'fineTune' | 'fromPretrainedInit' | 'fromRandomInit';
 
 /** The experiment's strategies, in table order. */
-export const EXPERIMENT_STRATEGIES: readonly ExperimentStrategy[] = ['featureExtraction', 'earlyFeatures', 'fineTune', 'fromScratch'];
+export const EXPERIMENT_STRATEGIES: readonly ExperimentStrategy[] = ['featureExtraction', 'earlyFeatures', 'fineTune', 'fromPretrainedInit', 'fromRandomInit'];
+
+/** What each experiment strategy trains, one line each (the result table's "what is trained"). */
+export const EXPERIMENT_TRAINS: Readonly<Record<ExperimentStrategy, string>> = {
+  featureExtraction: 'a softmax layer on the frozen base\'s final features',
+  earlyFeatures: 'Dense(256) + softmax on the frozen base\'s early features',
+  fineTune: 'that softmax layer, then the top two blocks (low rate)',
+  fromPretrainedInit: 'every layer + a new softmax, from the ImageNet weights',
+  fromRandomInit: 'every layer + a new softmax, the same network from random weights',
+};
+
+/** Builds the base (without top) the whole-network strategies train: with ImageNet weights, or random ones (`null`). */
+export type BaseBuilder = (weights: 'imagenet' | null) => Promise<tf.LayersModel>;
 
 /** Options of {@link compareStrategies}. */
 export interface CompareStrategiesOptions {
@@ -298,8 +333,18 @@ export interface CompareStrategiesOptions {
   fineTuneEpochs?: number;
   /** Adam learning rate of that phase: low, so the pretrained top is refined, not destroyed. Defaults to 1e-4. */
   fineTuneLearningRate?: number;
-  /** Epochs of the from-scratch CNN. Defaults to 30. */
-  scratchEpochs?: number;
+  /**
+   * Builds the base for `fromPretrainedInit` and `fromRandomInit`, a new one for every run, at the
+   * input size of the `pixels` input; e.g. `(weights) => MobileNet({ alpha: 0.25, includeTop: false, weights, inputShape: [48, 48, 3] })`.
+   * Required when those strategies run.
+   */
+  buildBase?: BaseBuilder;
+  /** Epochs of the whole-network strategies (both the same), at least; see `wholeNetworkMinSteps`. Defaults to 5. */
+  wholeNetworkEpochs?: number;
+  /** Minimum gradient steps of the whole-network strategies, so a small training set trains as many steps as a large one. Defaults to 30. */
+  wholeNetworkMinSteps?: number;
+  /** Adam learning rate of the whole-network strategies (both the same). Defaults to 5e-4. */
+  wholeNetworkLearningRate?: number;
   /** Samples per gradient step. Defaults to 32. */
   batchSize?: number;
   /** Seed of the subsets (repeat r uses seed + r). Defaults to 0. */
@@ -374,19 +419,82 @@ function featureHead(train: tf.Tensor, numClasses: number, hidden: number): tf.S
   return head;
 }
 
-/** A small CNN for training from random weights: three stride-2 convolutions, global pooling, softmax. */
-function scratchCnn(inputShape: number[], numClasses: number): tf.Sequential {
-  const conv = (filters: number, name: string, first = false) =>
-    tf.layers.conv2d({ ...(first ? { inputShape } : {}), filters, kernelSize: 3, strides: 2, padding: 'same', activation: 'relu', name });
-  return tf.sequential({
-    name: 'scratch_cnn',
-    layers: [
-      conv(16, 'scratch_conv1', true), conv(32, 'scratch_conv2'), conv(64, 'scratch_conv3'),
-      tf.layers.globalAveragePooling2d({ name: 'scratch_pool' }),
-      tf.layers.dropout({ rate: 0.3, name: 'scratch_dropout' }),
-      tf.layers.dense({ units: numClasses, activation: 'softmax', name: 'scratch_predictions' }),
-    ],
+/**
+ * `base` (without top) -> global average pooling (when its output is a map) -> Dropout 0.3 ->
+ * Dense softmax with seeded initial weights, every layer trainable except BatchNormalization,
+ * which runs in inference mode (the Keras rule; see {@link recalibrateBatchNorm} for where its
+ * statistics come from). Built on a base with ImageNet weights and on one with random weights
+ * from the same builder, the two models have the same layers and the same new head and differ
+ * only in the base's initial weights.
+ *
+ * @example
+ * const pretrained = wholeNetworkModel(await MobileNet({ alpha: 0.25, includeTop: false, weights: 'imagenet', inputShape: [48, 48, 3] }), 12);
+ */
+export function wholeNetworkModel(base: tf.LayersModel, numClasses: number, seed = 0): tf.LayersModel {
+  let x = base.outputs[0];
+  if (x.shape.length === 4) x = tf.layers.globalAveragePooling2d({ name: 'whole_pool' }).apply(x) as tf.SymbolicTensor;
+  if (x.shape.length !== 2) {
+    throw new ModelError(`wholeNetworkModel: base '${base.name}' must output [null, h, w, c] or [null, c]; it outputs ${JSON.stringify(base.outputs[0].shape)}.`);
+  }
+  x = tf.layers.dropout({ rate: 0.3, name: 'whole_dropout' }).apply(x) as tf.SymbolicTensor;
+  x = tf.layers.dense({ units: numClasses, activation: 'softmax', kernelInitializer: tf.initializers.glorotUniform({ seed }), name: 'whole_predictions' })
+    .apply(x) as tf.SymbolicTensor;
+  const model = tf.model({ inputs: base.inputs, outputs: x, name: `${base.name}_whole` });
+  unfreeze(model, 'all'); // BatchNormalization stays frozen, in inference mode
+  return model;
+}
+
+/**
+ * Sets every BatchNormalization layer's moving mean and variance to the statistics of its input
+ * over `images`, with the layers before it normalising each batch by its own statistics. The
+ * whole-network strategies do this once before training, to both networks alike: a network with
+ * random weights has no statistics (mean 0, variance 1 would leave 27 layers unnormalised), and
+ * the pretrained one gets statistics of the target images instead of ImageNet's. Returns the
+ * number of layers set. Creates no lasting tensors.
+ */
+export function recalibrateBatchNorm(model: tf.LayersModel, images: tf.Tensor, batchSize = 64): number {
+  const layers = model.layers.filter(isBatchNorm);
+  if (layers.length === 0) return 0;
+  const probe = tf.model({ inputs: model.inputs, outputs: layers.map((l) => l.input as tf.SymbolicTensor) });
+  const n = images.shape[0];
+  let sums: tf.Tensor[] = [];
+  // A frozen BatchNormalization applies its moving statistics even in training mode (the Keras
+  // rule); here the layers before each one must normalise by batch statistics, so they are
+  // trainable for the duration of this pass.
+  const wasTrainable = layers.map((l) => l.trainable);
+  layers.forEach((l) => { l.trainable = true; });
+  try {
+  for (let start = 0; start < n; start += batchSize) {
+    const size = Math.min(batchSize, n - start);
+    const next = tf.tidy(() => {
+      const batch = images.slice(start, size);
+      const out = probe.apply(batch, { training: true }) as tf.Tensor | tf.Tensor[];
+      const moments = (Array.isArray(out) ? out : [out]).flatMap((o) => {
+        const axes = o.shape.slice(0, -1).map((_, i) => i);
+        return [o.sum(axes), o.square().sum(axes)];
+      });
+      return sums.length === 0 ? moments : moments.map((m, i) => m.add(sums[i]));
+    });
+    tf.dispose(sums);
+    sums = next;
+  }
+  } finally {
+    layers.forEach((l, i) => { l.trainable = wasTrainable[i]; });
+  }
+  layers.forEach((layer, i) => {
+    const count = n * (layer.input as tf.SymbolicTensor).shape.slice(1, -1).reduce((p: number, d) => p * (d ?? 1), 1);
+    const [mean, variance] = tf.tidy(() => {
+      const m = sums[2 * i].div(count);
+      return [m, tf.relu(sums[2 * i + 1].div(count).sub(m.square()))];
+    });
+    for (const v of layer.weights) {
+      if (v.originalName.endsWith('moving_mean')) v.write(mean);
+      else if (v.originalName.endsWith('moving_variance')) v.write(variance);
+    }
+    tf.dispose([mean, variance]);
   });
+  tf.dispose(sums);
+  return layers.length;
 }
 
 function countTrainable(model: tf.LayersModel): number {
@@ -397,6 +505,11 @@ async function trainAndScore(
   model: tf.LayersModel, x: tf.Tensor, labels: number[], testX: tf.Tensor, testLabels: number[],
   numClasses: number, epochs: number, learningRate: number, batchSize: number,
 ): Promise<number> {
+  await trainModel(model, x, labels, numClasses, epochs, learningRate, batchSize);
+  return scoreModel(model, testX, testLabels);
+}
+
+async function trainModel(model: tf.LayersModel, x: tf.Tensor, labels: number[], numClasses: number, epochs: number, learningRate: number, batchSize: number): Promise<void> {
   const optimizer = tf.train.adam(learningRate);
   model.compile({ optimizer, loss: 'categoricalCrossentropy', metrics: ['accuracy'] });
   const ys = tf.tidy(() => tf.oneHot(tf.tensor1d(labels, 'int32'), numClasses).toFloat());
@@ -406,7 +519,6 @@ async function trainAndScore(
     ys.dispose();
     optimizer.dispose();
   }
-  return scoreModel(model, testX, testLabels);
 }
 
 function scoreModel(model: tf.LayersModel, x: tf.Tensor, labels: number[]): number {
@@ -439,6 +551,26 @@ function meanStd(values: number[]): { mean: number; std: number } {
   return { mean, std: values.length > 1 ? Math.sqrt(variance) : 0 };
 }
 
+/** One whole-network run: build the base, add the head, set BatchNorm statistics, train every layer, score; disposes the model. */
+async function trainWholeNetwork(
+  weights: 'imagenet' | null, train: StrategyInputs, test: StrategyInputs, numClasses: number,
+  o: { buildBase: BaseBuilder; epochs: number; minSteps: number; learningRate: number; batchSize: number; seed: number },
+): Promise<{ accuracy: number; params: number }> {
+  const model = wholeNetworkModel(await o.buildBase(weights), numClasses, o.seed);
+  try {
+    const takes = JSON.stringify(model.inputs[0].shape.slice(1));
+    if (takes !== JSON.stringify(train.pixels.shape.slice(1))) {
+      throw new ModelError(`compareStrategies: buildBase(${JSON.stringify(weights)}) takes ${takes} but the pixels input is ${JSON.stringify(train.pixels.shape.slice(1))}; build the base at the pixels' size (pixelModel's outputSize).`);
+    }
+    recalibrateBatchNorm(model, train.pixels, 64);
+    const epochs = Math.max(o.epochs, Math.ceil(o.minSteps / Math.ceil(train.labels.length / o.batchSize)));
+    await trainModel(model, train.pixels, train.labels, numClasses, epochs, o.learningRate, o.batchSize);
+    return { accuracy: scoreModel(model, test.pixels, test.labels), params: countTrainable(model) };
+  } finally {
+    model.dispose(); // the base was built for this run: its layers go with the model
+  }
+}
+
 /**
  * Trains and tests each strategy on `perClass` training images per class drawn from `pool`,
  * `repeats` times on different subsets, and returns each strategy's mean test accuracy.
@@ -447,7 +579,10 @@ function meanStd(values: number[]): { mean: number; std: number } {
  * - earlyFeatures: the grid-pooled early activations -> Dense(256) -> Dropout -> softmax.
  * - fineTune: the featureExtraction head, then the top blocks (`top`, pretrained) unfrozen with
  *   BatchNormalization kept in inference mode, trained with Adam at a low learning rate.
- * - fromScratch: a small CNN with random weights on `pixels`.
+ * - fromPretrainedInit: {@link wholeNetworkModel} on a base from `buildBase('imagenet')`, its
+ *   BatchNorm statistics set from the training images ({@link recalibrateBatchNorm}), then every
+ *   layer but BatchNorm trained on `pixels`.
+ * - fromRandomInit: the same on `buildBase(null)`: the same network and training, random start.
  * Heads standardise their inputs with the training subset's statistics. `top` is left exactly as
  * it was (its weights are restored after fine-tuning, and it is frozen again).
  *
@@ -475,6 +610,9 @@ export async function compareStrategies(
   const headMinSteps = options.headMinSteps ?? 300;
   const batchSize = options.batchSize ?? 32;
   const strategies = options.strategies ?? EXPERIMENT_STRATEGIES;
+  if (options.buildBase == null && strategies.some((s) => s === 'fromPretrainedInit' || s === 'fromRandomInit')) {
+    throw new ModelError(`${fn}: fromPretrainedInit and fromRandomInit need options.buildBase, a function (weights) => base without top at the pixels' size; pass it, or leave those two out of options.strategies.`);
+  }
   const runs = new Map<ExperimentStrategy, { acc: number[]; seconds: number; params: number }>(strategies.map((s) => [s, { acc: [], seconds: 0, params: 0 }]));
   const record = (strategy: ExperimentStrategy, repeat: number, accuracy: number, started: number, params: number) => {
     const r = runs.get(strategy);
@@ -533,13 +671,14 @@ export async function compareStrategies(
           record('earlyFeatures', repeat, acc, started, countTrainable(head));
           head.dispose();
         }
-        if (wants('fromScratch')) {
+        for (const strategy of ['fromPretrainedInit', 'fromRandomInit'] as const) {
+          if (!wants(strategy)) continue;
           const started = Date.now();
-          const cnn = scratchCnn(train.pixels.shape.slice(1), numClasses);
-          const acc = await trainAndScore(cnn, train.pixels, train.labels, test.pixels, test.labels, numClasses,
-            options.scratchEpochs ?? 30, 3e-3, batchSize);
-          record('fromScratch', repeat, acc, started, countTrainable(cnn));
-          cnn.dispose();
+          const { accuracy, params } = await trainWholeNetwork(strategy === 'fromPretrainedInit' ? 'imagenet' : null, train, test, numClasses, {
+            buildBase: options.buildBase!, epochs: options.wholeNetworkEpochs ?? 5, minSteps: options.wholeNetworkMinSteps ?? 30, learningRate: options.wholeNetworkLearningRate ?? 5e-4,
+            batchSize, seed: (options.seed ?? 0) + repeat,
+          });
+          record(strategy, repeat, accuracy, started, params);
         }
       } finally {
         late.dispose();
@@ -558,4 +697,206 @@ export async function compareStrategies(
     scores[strategy] = { accuracy: mean, std, runs: r.acc, trainableParams: r.params, seconds: r.seconds };
   }
   return { trainImages, testImages: test.labels.length, scores };
+}
+
+/** One of the four cells of the experiment: target data size x similarity to ImageNet. */
+export interface ScenarioCell {
+  /** Curriculum scenario number: 1 small·similar, 2 large·similar, 3 small·different, 4 large·different. */
+  scenario: 1 | 2 | 3 | 4;
+  /** Row label, e.g. 'small · similar (flowers12)'. */
+  cell: string;
+  size: 'small' | 'large';
+  similarity: 'similar' | 'different';
+  /** Training images per class drawn for each run. */
+  perClass: number;
+  /** Runs on new random subsets (and initial weights). */
+  repeats: number;
+  train: StrategyInputs;
+  test: StrategyInputs;
+}
+
+/** A named dataset for {@link scenarioCells}: cached inputs of its training pool and its test set. */
+export interface ScenarioData {
+  name: string;
+  train: StrategyInputs;
+  test: StrategyInputs;
+}
+
+/** Images per class and runs of the small and the large cells. */
+export interface ScenarioSizes {
+  small: { perClass: number; repeats: number };
+  large: { perClass: number; repeats: number };
+}
+
+/**
+ * The four cells in curriculum order (scenarios 1-4): small·similar, large·similar,
+ * small·different, large·different.
+ *
+ * @example const cells = scenarioCells({ similar: { name: 'flowers12', ...flowers }, different: { name: 'MNIST', ...mnist } }, sizes);
+ */
+export function scenarioCells(data: { similar: ScenarioData; different: ScenarioData }, sizes: ScenarioSizes): ScenarioCell[] {
+  const cells: ScenarioCell[] = [];
+  for (const similarity of ['similar', 'different'] as const) {
+    for (const size of ['small', 'large'] as const) {
+      const d = data[similarity];
+      cells.push({
+        scenario: (cells.length + 1) as ScenarioCell['scenario'], cell: `${size} · ${similarity} (${d.name})`, size, similarity,
+        perClass: sizes[size].perClass, repeats: sizes[size].repeats, train: d.train, test: d.test,
+      });
+    }
+  }
+  return cells;
+}
+
+/** A cell and what {@link compareStrategies} measured in it. */
+export interface ScenarioResult {
+  cell: ScenarioCell;
+  comparison: StrategyComparison;
+}
+
+/** Options of {@link runScenarios}: those of compareStrategies (per cell: perClass, repeats) plus a reporter. */
+export interface RunScenariosOptions extends Omit<CompareStrategiesOptions, 'perClass' | 'repeats'> {
+  /** Called with one line per finished cell (accuracy of each strategy), e.g. `show`. Defaults to none. */
+  report?: (line: string) => unknown;
+}
+
+/** Runs {@link compareStrategies} in every cell, in order; every cell starts from the same `top`. */
+export async function runScenarios(top: tf.LayersModel, cells: ScenarioCell[], options: RunScenariosOptions = {}): Promise<ScenarioResult[]> {
+  const { report, ...compare } = options;
+  const results: ScenarioResult[] = [];
+  for (const cell of cells) {
+    const comparison = await compareStrategies(top, cell.train, cell.test, { ...compare, perClass: cell.perClass, repeats: cell.repeats });
+    results.push({ cell, comparison });
+    report?.(`${cell.cell}: ${comparison.trainImages} training images, ` +
+      Object.entries(comparison.scores).map(([s, score]) => `${s} ${percent(score!.accuracy)}`).join(', '));
+  }
+  return results;
+}
+
+/** How one cell's strategies rank once test-set noise is taken into account ({@link judgeComparison}). */
+export interface CellVerdict {
+  /** The strategy with the highest mean accuracy. */
+  winner: ExperimentStrategy;
+  runnerUp: ExperimentStrategy;
+  /** Winner's accuracy minus the runner-up's. */
+  margin: number;
+  /** sqrt(p (1 - p) / n) of the winner's accuracy p on n test images. */
+  standardError: number;
+  /** Strategies within two standard errors of the winner (the winner included), best first. */
+  tied: ExperimentStrategy[];
+  /** Of the tied strategies, the one that trains the fewest weights: the one to try first. */
+  firstChoice: ExperimentStrategy;
+  /** True when the winner leads the runner-up by more than two standard errors. */
+  clearWin: boolean;
+}
+
+/**
+ * The lesson's tie rule, in one place: an accuracy measured on n test images has a standard error
+ * of about sqrt(p (1 - p) / n); strategies within two standard errors of the winner tie with it,
+ * and among those the cheapest (fewest trained weights) is the first choice.
+ *
+ * @example judgeComparison(results[0].comparison).firstChoice; // e.g. 'featureExtraction'
+ */
+export function judgeComparison(comparison: StrategyComparison): CellVerdict {
+  const ran = EXPERIMENT_STRATEGIES.filter((s) => comparison.scores[s] !== undefined);
+  if (ran.length < 2) {
+    throw new DataError(`judgeComparison: need scores of at least 2 strategies to rank; received ${ran.length} (${ran.join(', ') || 'none'}).`);
+  }
+  const score = (s: ExperimentStrategy) => comparison.scores[s]!;
+  const ranked = [...ran].sort((a, b) => score(b).accuracy - score(a).accuracy);
+  const best = score(ranked[0]).accuracy;
+  const standardError = Math.sqrt((best * (1 - best)) / Math.max(1, comparison.testImages));
+  const tied = ranked.filter((s) => score(s).accuracy >= best - 2 * standardError);
+  const firstChoice = [...tied].sort((a, b) => score(a).trainableParams - score(b).trainableParams)[0];
+  const margin = best - score(ranked[1]).accuracy;
+  return { winner: ranked[0], runnerUp: ranked[1], margin, standardError, tied, firstChoice, clearWin: margin > 2 * standardError };
+}
+
+/**
+ * The experiment strategies that carry out the curriculum's prescription for a cell: scenario 1
+ * feature extraction; 2 fine-tuning (the top blocks, or every layer); 3 early features; 4 every
+ * layer from a pretrained start.
+ */
+export function textbookStrategies(size: 'small' | 'large', similarity: 'similar' | 'different'): ExperimentStrategy[] {
+  if (size === 'small') return similarity === 'similar' ? ['featureExtraction'] : ['earlyFeatures'];
+  return similarity === 'similar' ? ['fineTune', 'fromPretrainedInit'] : ['fromPretrainedInit'];
+}
+
+/** One row of {@link scenarioTable}. */
+export type ScenarioTableRow = {
+  scenario: string;
+  strategy: ExperimentStrategy;
+  'what is trained': string;
+  'train images': number;
+  similarity: string;
+  'test accuracy': string;
+  seconds: number;
+  'trained weights': number;
+  verdict: 'best' | 'tie' | 'behind';
+  textbook: string;
+};
+
+/**
+ * THE result table of lesson 02: one row per cell and strategy, with what trains, the data size,
+ * the similarity, the measured test accuracy (mean ± standard deviation over the runs), the
+ * seconds of training (summed over runs, cached inputs: the one-off extraction is not counted),
+ * the weights trained, the verdict of {@link judgeComparison} and whether the row is the
+ * curriculum's pick for its cell. Show it with `toHtmlTable`.
+ */
+export function scenarioTable(results: ScenarioResult[]): ScenarioTableRow[] {
+  return results.flatMap(({ cell, comparison }) => {
+    const verdict = judgeComparison(comparison);
+    const textbook = textbookStrategies(cell.size, cell.similarity);
+    return EXPERIMENT_STRATEGIES.filter((s) => comparison.scores[s] !== undefined).map((strategy) => {
+      const s = comparison.scores[strategy]!;
+      return {
+        scenario: `${cell.scenario} · ${cell.cell}`,
+        strategy,
+        'what is trained': EXPERIMENT_TRAINS[strategy],
+        'train images': comparison.trainImages,
+        similarity: cell.similarity,
+        'test accuracy': percent(s.accuracy) + (s.runs.length > 1 ? ` ± ${(s.std * 100).toFixed(1)}` : ''),
+        seconds: Math.round(s.seconds * 10) / 10,
+        'trained weights': s.trainableParams,
+        verdict: strategy === verdict.winner ? 'best' : verdict.tied.includes(strategy) ? 'tie' : 'behind',
+        textbook: textbook.includes(strategy) ? 'yes' : '',
+      };
+    });
+  });
+}
+
+/**
+ * The decision rule as the table states it, one line per cell: the winner, who ties with it
+ * within the noise, the cheapest of those, whether the curriculum's pick is among them, and what
+ * a pretrained start gave over a random start of the same network. Then one line on how often
+ * the curriculum's pick held. Nothing here is asserted before measuring: every word is computed
+ * from `results`.
+ */
+export function decisionRule(results: ScenarioResult[]): string[] {
+  let held = 0;
+  const lines = results.map(({ cell, comparison }) => {
+    const v = judgeComparison(comparison);
+    const textbook = textbookStrategies(cell.size, cell.similarity);
+    const agrees = textbook.some((s) => v.tied.includes(s));
+    if (agrees) held++;
+    const acc = (s: ExperimentStrategy) => comparison.scores[s]!.accuracy;
+    const others = v.tied.filter((s) => s !== v.winner);
+    const parts = [
+      `Scenario ${cell.scenario}, ${cell.cell}: ${v.winner} ${percent(acc(v.winner))}` +
+        (others.length > 0 ? `, tied within 2 standard errors (${(2 * v.standardError * 100).toFixed(1)} points) with ${others.join(', ')}` : `, a clear win (${(v.margin * 100).toFixed(1)} points ahead)`),
+      `try first: ${v.firstChoice}`,
+      `curriculum's pick (${textbook.join(' or ')}) ${agrees ? 'confirmed' : 'NOT confirmed'}`,
+    ];
+    if (comparison.scores.fromPretrainedInit && comparison.scores.fromRandomInit) {
+      const gain = (acc('fromPretrainedInit') - acc('fromRandomInit')) * 100;
+      parts.push(`pretrained vs random start of the same network: ${gain >= 0 ? '+' : ''}${gain.toFixed(1)} points`);
+    }
+    return parts.join('; ') + '.';
+  });
+  lines.push(`The curriculum's pick was the best or tied with it in ${held} of ${results.length} cells of this run.`);
+  return lines;
+}
+
+function percent(fraction: number): string {
+  return `${(fraction * 100).toFixed(1)}%`;
 }

@@ -7,6 +7,15 @@ import * as tf from '@tensorflow/tfjs';
 import { setupBackend } from '../../src/backend';
 import {
   compareStrategies,
+  decisionRule,
+  judgeComparison,
+  recalibrateBatchNorm,
+  scenarioCells,
+  scenarioTable,
+  textbookStrategies,
+  wholeNetworkModel,
+  type ScenarioResult,
+  type StrategyComparison,
   disposeStrategyInputs,
   EXPERIMENT_STRATEGIES,
   extractStrategyInputs,
@@ -19,6 +28,7 @@ import {
   tensorImageSource,
   type StrategyInputs,
 } from '../../src/lessons/02_strategies';
+import { MobileNet } from '../../src/models';
 import { splitAt, truncateAt } from '../../src/transfer';
 
 let cacheDir: string;
@@ -54,6 +64,28 @@ function tinyBase(): tf.LayersModel {
   x = tf.layers.batchNormalization({ name: 'c3_bn' }).apply(x) as tf.SymbolicTensor;
   x = tf.layers.reLU({ name: 'c3_relu' }).apply(x) as tf.SymbolicTensor;
   return tf.model({ inputs: input, outputs: x, name: 'tiny_base' });
+}
+
+/** A tiny base for the whole-network strategies (8x8 input, conv-BN-relu twice): 'imagenet' means fixed seeded weights, null fresh random ones. */
+async function tinyWholeBase(weights: 'imagenet' | null): Promise<tf.LayersModel> {
+  const init = () => (weights === 'imagenet' ? tf.initializers.glorotUniform({ seed: 7 }) : tf.initializers.glorotUniform({}));
+  const input = tf.input({ shape: [8, 8, 3] });
+  let x = tf.layers.conv2d({ filters: 4, kernelSize: 3, padding: 'same', useBias: false, kernelInitializer: init(), name: 'w1' }).apply(input) as tf.SymbolicTensor;
+  x = tf.layers.batchNormalization({ name: 'w1_bn' }).apply(x) as tf.SymbolicTensor;
+  x = tf.layers.reLU({ name: 'w1_relu' }).apply(x) as tf.SymbolicTensor;
+  x = tf.layers.conv2d({ filters: 8, kernelSize: 3, strides: 2, padding: 'same', useBias: false, kernelInitializer: init(), name: 'w2' }).apply(x) as tf.SymbolicTensor;
+  x = tf.layers.batchNormalization({ name: 'w2_bn' }).apply(x) as tf.SymbolicTensor;
+  x = tf.layers.reLU({ name: 'w2_relu' }).apply(x) as tf.SymbolicTensor;
+  return tf.model({ inputs: input, outputs: x, name: 'tiny_whole' });
+}
+
+/** A comparison with the given accuracies and trained weights, on `testImages` test images. */
+function fakeComparison(scores: Record<string, [number, number]>, testImages = 100): StrategyComparison {
+  return {
+    trainImages: 10, testImages,
+    scores: Object.fromEntries(Object.entries(scores).map(([s, [accuracy, trainableParams]]) =>
+      [s, { accuracy, std: 0, runs: [accuracy], trainableParams, seconds: 1 }])),
+  };
 }
 
 describe('takePerClass', () => {
@@ -182,7 +214,8 @@ describe('extractStrategyInputs and compareStrategies', () => {
     const tensorsBefore = tf.memory().numTensors;
     const runs: string[] = [];
     const result = await compareStrategies(top, train, test, {
-      perClass: 6, repeats: 2, headEpochs: 5, headMinSteps: 100, headLearningRate: 1e-2, fineTuneEpochs: 2, scratchEpochs: 5, batchSize: 8,
+      perClass: 6, repeats: 2, headEpochs: 5, headMinSteps: 100, headLearningRate: 1e-2, fineTuneEpochs: 2, batchSize: 8,
+      buildBase: tinyWholeBase, wholeNetworkEpochs: 3, wholeNetworkMinSteps: 5, wholeNetworkLearningRate: 1e-2,
       onRun: (r) => runs.push(`${r.strategy}:${r.repeat}`),
     });
     assert.equal(tf.memory().numTensors, tensorsBefore);
@@ -202,8 +235,102 @@ describe('extractStrategyInputs and compareStrategies', () => {
     assert.equal(top.trainableWeights.length, 0);
   });
 
+  it('asks for buildBase when the whole-network strategies run, and checks its input size', async () => {
+    await assert.rejects(compareStrategies(top, train, test, { perClass: 2, strategies: ['fromRandomInit'] }),
+      /compareStrategies: fromPretrainedInit and fromRandomInit need options.buildBase/);
+    const input = tf.input({ shape: [16, 16, 3] });
+    const sized = async () => tf.model({ inputs: input, outputs: tf.layers.conv2d({ filters: 2, kernelSize: 1, name: 'c16' }).apply(input) as tf.SymbolicTensor });
+    await assert.rejects(compareStrategies(top, train, test, { perClass: 2, strategies: ['fromPretrainedInit'], buildBase: sized }),
+      /buildBase\("imagenet"\) takes \[16,16,3\] but the pixels input is \[8,8,3\]/);
+  });
+
   it('rejects cut activations that do not fit the top', async () => {
     const other = splitAt(base, 'c1_relu').top;
     await assert.rejects(compareStrategies(other, train, test, { perClass: 2 }), /compareStrategies: top '.*' takes \[8,8,4\] but the cut activations are \[4,4,8\]/);
+  });
+});
+
+describe('wholeNetworkModel: the pretrained and the random start build the same network', () => {
+  it('same layers, configs, weight shapes and new head; different base weights; everything but BatchNorm trains', async () => {
+    const build = (weights: 'imagenet' | null) => MobileNet({ alpha: 0.25, includeTop: false, weights, inputShape: [32, 32, 3] });
+    const pretrained = wholeNetworkModel(await build('imagenet'), 5, 3);
+    const random = wholeNetworkModel(await build(null), 5, 3);
+    const describeLayer = (l: tf.layers.Layer) => JSON.stringify({ ...l.getConfig(), name: l.name, trainable: undefined });
+    assert.deepEqual(random.layers.map(describeLayer), pretrained.layers.map(describeLayer));
+    assert.deepEqual(random.weights.map((w) => w.shape), pretrained.weights.map((w) => w.shape));
+    const values = (m: tf.LayersModel, layer: string) => Array.from(m.getLayer(layer).getWeights()[0].dataSync());
+    assert.deepEqual(values(random, 'whole_predictions'), values(pretrained, 'whole_predictions'), 'the same seeded head');
+    assert.notDeepEqual(values(random, 'conv1'), values(pretrained, 'conv1'), 'the base starts from different weights');
+    for (const m of [pretrained, random]) {
+      assert.ok(m.layers.filter((l) => l.getClassName() === 'BatchNormalization').every((l) => !l.trainable));
+      assert.ok(m.layers.filter((l) => l.weights.length > 0 && l.getClassName() !== 'BatchNormalization').every((l) => l.trainable));
+    }
+    pretrained.dispose();
+    random.dispose();
+  });
+});
+
+describe('recalibrateBatchNorm', () => {
+  it('sets moving statistics so every BatchNorm output is standardised over the images, without leaking tensors', async () => {
+    const model = wholeNetworkModel(await tinyWholeBase(null), 2);
+    const images = tf.randomUniform([40, 8, 8, 3], 0, 5, 'float32', 3);
+    const before = tf.memory().numTensors;
+    assert.equal(recalibrateBatchNorm(model, images, 40), 2);
+    assert.equal(tf.memory().numTensors, before);
+    const probe = tf.model({ inputs: model.inputs, outputs: ['w1_bn', 'w2_bn'].map((n) => model.getLayer(n).output as tf.SymbolicTensor) });
+    const outs = probe.predict(images) as tf.Tensor[];
+    for (const out of outs) {
+      const { mean, variance } = tf.moments(out, [0, 1, 2]);
+      for (const m of mean.dataSync()) assert.ok(Math.abs(m) < 1e-3, `mean ${m}`);
+      for (const v of variance.dataSync()) assert.ok(Math.abs(v - 1) < 0.01, `variance ${v}`);
+      tf.dispose([mean, variance]);
+    }
+    tf.dispose([...outs, images]);
+    assert.ok(model.getLayer('w1_bn').trainable === false, 'BatchNorm is frozen again afterwards');
+    model.dispose();
+  });
+});
+
+describe('judgeComparison, scenarioTable and decisionRule', () => {
+  it('ties strategies within two standard errors of the winner and picks the cheapest of them', () => {
+    // Winner 0.8 on 100 images: standard error 0.04, so anything >= 0.72 ties.
+    const v = judgeComparison(fakeComparison({ featureExtraction: [0.75, 100], earlyFeatures: [0.8, 5000], fineTune: [0.6, 90000], fromRandomInit: [0.2, 90000] }));
+    assert.equal(v.winner, 'earlyFeatures');
+    assert.equal(v.runnerUp, 'featureExtraction');
+    assert.ok(Math.abs(v.standardError - 0.04) < 1e-9);
+    assert.deepEqual(v.tied, ['earlyFeatures', 'featureExtraction']);
+    assert.equal(v.firstChoice, 'featureExtraction');
+    assert.equal(v.clearWin, false);
+    const clear = judgeComparison(fakeComparison({ featureExtraction: [0.9, 100], fineTune: [0.7, 100] }));
+    assert.equal(clear.clearWin, true);
+    assert.deepEqual(clear.tied, ['featureExtraction']);
+    assert.throws(() => judgeComparison(fakeComparison({ fineTune: [0.5, 1] })), /judgeComparison: need scores of at least 2 strategies to rank; received 1 \(fineTune\)/);
+  });
+
+  it('has one row per scenario and strategy, in curriculum order, and reads the rule off the numbers', () => {
+    const inputs = (n: number): StrategyInputs => ({ cut: tf.zeros([n, 1, 1, 1]) as tf.Tensor4D, early: tf.zeros([n, 1, 1, 1]) as tf.Tensor4D, pixels: tf.zeros([n, 1, 1, 1]) as tf.Tensor4D, labels: [], classNames: [] });
+    const data = { train: inputs(1), test: inputs(1) };
+    const cells = scenarioCells({ similar: { name: 'flowers', ...data }, different: { name: 'digits', ...data } },
+      { small: { perClass: 2, repeats: 3 }, large: { perClass: 20, repeats: 1 } });
+    assert.deepEqual(cells.map((c) => [c.scenario, c.cell, c.perClass]),
+      [[1, 'small · similar (flowers)', 2], [2, 'large · similar (flowers)', 20], [3, 'small · different (digits)', 2], [4, 'large · different (digits)', 20]]);
+    const all = { featureExtraction: [0.7, 10], earlyFeatures: [0.5, 100], fineTune: [0.72, 1000], fromPretrainedInit: [0.9, 5000], fromRandomInit: [0.4, 5000] } as Record<string, [number, number]>;
+    const results: ScenarioResult[] = cells.map((cell) => ({ cell, comparison: fakeComparison(all, 1000) }));
+    const table = scenarioTable(results);
+    assert.equal(table.length, 4 * EXPERIMENT_STRATEGIES.length);
+    assert.deepEqual([...new Set(table.map((r) => r.scenario))],
+      ['1 · small · similar (flowers)', '2 · large · similar (flowers)', '3 · small · different (digits)', '4 · large · different (digits)']);
+    const row = table.find((r) => r.scenario.startsWith('4') && r.strategy === 'fromPretrainedInit')!;
+    assert.equal(row['test accuracy'], '90.0%');
+    assert.equal(row.verdict, 'best');
+    assert.equal(row.textbook, 'yes');
+    assert.equal(table.find((r) => r.scenario.startsWith('1') && r.strategy === 'featureExtraction')!.verdict, 'behind');
+    const rule = decisionRule(results);
+    assert.equal(rule.length, 5);
+    assert.match(rule[0], /^Scenario 1, small · similar \(flowers\): fromPretrainedInit 90.0%, a clear win \(18.0 points ahead\); try first: fromPretrainedInit; curriculum's pick \(featureExtraction\) NOT confirmed; pretrained vs random start of the same network: \+50.0 points\.$/);
+    assert.match(rule[3], /curriculum's pick \(fromPretrainedInit\) confirmed/);
+    assert.equal(rule[4], "The curriculum's pick was the best or tied with it in 2 of 4 cells of this run.");
+    assert.deepEqual(textbookStrategies('large', 'similar'), ['fineTune', 'fromPretrainedInit']);
+    tf.dispose([data.train.cut, data.train.early, data.train.pixels, data.test.cut, data.test.early, data.test.pixels]);
   });
 });

@@ -16,12 +16,6 @@ const PLUMBING: { pattern: RegExp; use: string }[] = [
   { pattern: /\.forEach\(\s*\(?\s*(\w+)\s*\)?\s*=>\s*[\w.!]*\.dispose\(\)\s*\)|for\s*\(const\s+\w+\s+of\s+[^)]*\)\s*[\w.!]*\.dispose\(\)/, use: 'lab.disposeFeatureSets, or tf.tidy' },
 ];
 
-/**
- * Cells of notebooks another branch is rewriting (`scenarios`: 02 and 04); remove an entry once
- * that branch lands and the cell passes. Keyed `<notebook> <cell id>`.
- */
-const PENDING = new Set(['02-reuse-strategies.ipynb c013', '02-reuse-strategies.ipynb c035', '02-reuse-strategies.ipynb c037']);
-
 const dir = path.resolve(__dirname, '..', '..', 'notebooks');
 const files = readdirSync(dir).filter((f) => f.endsWith('.ipynb')).sort();
 
@@ -51,7 +45,6 @@ test(`every code cell has at most ${MAX_LINES} lines and no pool, cache key or d
   const problems: string[] = [];
   for (const file of files) {
     for (const cell of codeCells(file)) {
-      if (PENDING.has(`${file} ${cell.id}`)) continue;
       for (const p of cellProblems(cell.text)) problems.push(`${file} cell ${cell.index} (${cell.id}): ${p}`);
     }
   }

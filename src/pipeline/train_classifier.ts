@@ -15,7 +15,7 @@ import { ImageDataGenerator, type DirectoryIterator, type ImageDataGeneratorOpti
 import { DataError, TrainError } from '../errors';
 import { preprocessInput } from '../models';
 import { LAB_RECIPE } from '../lessons/recipe';
-import { bottleneckFeatureRows, joinModels, pooledFeatureModel, rowSetToFeatureSet, splitAt, unfreeze, type FeatureRowSet, type FeatureSet, type StrategyName } from '../transfer';
+import { bottleneckFeatureRows, DEFAULT_MAX_TENSOR_BYTES, joinModels, pooledFeatureModel, rowSetToFeatureSet, splitAt, unfreeze, type FeatureRowSet, type FeatureSet, type StrategyName } from '../transfer';
 import { loadWeightsFromDir, MetricMonitor, orderedWeights, type FitCallback, type TrainingHistory } from '../train';
 import { pipelineBase, type PipelineBase } from './bases';
 import { RunCheckpoints, type PhaseBest } from './checkpoints';
@@ -342,7 +342,12 @@ async function trainWithCheckpoints(
     // Phase 2: fine-tune the top blocks on the cached activations at the cut, BatchNorm kept frozen.
     const t2 = Date.now();
     const { bottom, top } = split;
-    const trainActs = frozen.train; // rows in host memory: fit draws each batch from them
+    // One tensor when it fits comfortably in the backend's heap (fit may then split each step over
+    // the worker threads); otherwise rows in host memory that fit draws each batch from, in this thread.
+    const actBytes = frozen.train.features.rows * frozen.train.features.rowShape.reduce((a, b) => a * b, 1) * 4;
+    const trainActs: FeatureRowSet | FeatureSet = actBytes <= DEFAULT_MAX_TENSOR_BYTES / 2
+      ? rowSetToFeatureSet(frozen.train, { caller: 'trainClassifier (training activations)', instead: TOO_LARGE })
+      : frozen.train;
     const valActs = rowSetToFeatureSet(frozen.val, { caller: 'trainClassifier (validation activations)', instead: TOO_LARGE });
     // The pretrained top, to put back when fine-tuning does not beat the head alone.
     // (orderedWeights: getWeights() lists trainable weights first, an order that unfreezing changes.)
@@ -372,6 +377,7 @@ async function trainWithCheckpoints(
     joined = joinModels(bottom, upper, `${base.name}_classifier`);
     fineTuneSeconds = (Date.now() - t2) / 1000;
     tf.dispose([trainActs.labels, valActs.features, valActs.labels]);
+    if (trainActs.features instanceof tf.Tensor) trainActs.features.dispose();
   }
   // The returned model is a standalone copy, so that its dispose() frees every weight: the models
   // built on the way share layers, and tfjs' layer reference counts then keep them alive (22

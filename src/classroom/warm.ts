@@ -13,6 +13,8 @@ import * as path from 'node:path';
 import { packageRoot, resolveAsset } from '../assets';
 import { ClassroomError } from '../errors';
 import { subsetPerClass } from '../lessons/05_lab';
+import { GAIN_RUNS, MNIST_FOLDERS } from '../lessons/fine_tune_gain';
+import { mnistFolders } from '../lessons/mnist_folders';
 import { shareReadOnly } from './install';
 import { classroomFiles, type ClassroomRecord } from './paths';
 import { countCacheEntries } from './setup';
@@ -152,6 +154,13 @@ export async function warmClassroom(record: ClassroomRecord, options: WarmOption
         for (const s of QUICK_SUBSETS) {
           subsetPerClass(await resolveAsset(s.asset, { mirror: record.mirror }), { splits: [...s.splits], perClass: s.perClass, into: files.sharedSubsets });
         }
+        // Notebook 05's fine-tuning-over-seeds section: ants/bees and MNIST digits as class folders
+        // (the digits are read from the classroom's mirror, as the students' kernels do).
+        if (record.mirror && !process.env.TRANSFER_LAB_MIRROR) process.env.TRANSFER_LAB_MIRROR = record.mirror;
+        const digits = await mnistFolders({ ...MNIST_FOLDERS, into: files.sharedSubsets });
+        const perClass = GAIN_RUNS.quick.perClass;
+        subsetPerClass(await resolveAsset('hymenoptera_data', { mirror: record.mirror }), { splits: ['train', 'val'], perClass, into: files.sharedSubsets });
+        subsetPerClass(digits, { splits: ['train', 'test'], perClass, into: files.sharedSubsets });
       });
     }
     for (const mode of modes) await timed(`notebook 05, ${mode} mode`, () => runLabNotebook(record, mode, options.timeoutSeconds ?? 3600, executeNotebook));

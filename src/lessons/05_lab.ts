@@ -112,7 +112,7 @@ export const SHARED_SUBSETS_ENV = 'TRANSFER_LAB_SHARED_SUBSETS';
  * This user's folder in os.tmpdir(): on a shared server two students (or a student and the
  * teacher) would otherwise replace each other's copy of the same name mid-run.
  */
-function privateTmpDir(): string {
+export function privateTmpDir(): string {
   const user = process.getuid?.() ?? userInfo().username;
   const dir = path.join(tmpdir(), `transfer-lab-${user}`);
   mkdirSync(dir, { recursive: true, mode: 0o700 });

@@ -11,8 +11,6 @@
  * photos of the validation set, the summary and the verdicts follow from the rows).
  * @see notebooks/05-build-and-fine-tune.ipynb
  */
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { resolveAsset } from '../assets';
 import { DataError } from '../errors';
@@ -78,26 +76,22 @@ export async function fineTuneGainBySeed(dataset: GainDataset, options: FineTune
     throw new DataError(`fineTuneGainBySeed(): seeds must be a non-empty list of whole numbers, e.g. [1, 2, 3]; received ${JSON.stringify(seeds)}.`);
   }
   const root = await dataset.root();
-  const into = options.perClass === undefined ? undefined : mkdtempSync(path.join(tmpdir(), 'transfer-lab-gain-'));
-  try {
-    // Without perClass nothing is copied and the asset folder is read in place (its features stay cached).
-    const subset = subsetPerClass(root, { splits: [dataset.train, dataset.val], perClass: options.perClass, into });
-    const rows: FineTuneGainRow[] = [];
-    for (const seed of seeds) {
-      const run = await trainClassifier({
-        ...options.settings, data: path.join(subset.dir, dataset.train), val: path.join(subset.dir, dataset.val),
-        strategy: 'fineTune', seed, verbose: 0,
-      });
-      rows.push({
-        dataset: dataset.label, seed, valImages: run.valImages, afterHead: run.featureExtraction.accuracy,
-        afterFineTune: run.fineTune?.accuracy ?? run.featureExtraction.accuracy, kept: run.kept.phase,
-      });
-      run.model.dispose();
-    }
-    return rows;
-  } finally {
-    if (into !== undefined) rmSync(into, { recursive: true, force: true });
+  // Without perClass nothing is copied and the asset folder is read in place. A copy keeps one
+  // name (a classroom's shared copy when the teacher's warm-up made it), so its features are cached.
+  const subset = subsetPerClass(root, { splits: [dataset.train, dataset.val], perClass: options.perClass });
+  const rows: FineTuneGainRow[] = [];
+  for (const seed of seeds) {
+    const run = await trainClassifier({
+      ...options.settings, data: path.join(subset.dir, dataset.train), val: path.join(subset.dir, dataset.val),
+      strategy: 'fineTune', seed, verbose: 0,
+    });
+    rows.push({
+      dataset: dataset.label, seed, valImages: run.valImages, afterHead: run.featureExtraction.accuracy,
+      afterFineTune: run.fineTune?.accuracy ?? run.featureExtraction.accuracy, kept: run.kept.phase,
+    });
+    run.model.dispose();
   }
+  return rows;
 }
 
 /** What a dataset's runs say about fine-tuning, averaged over seeds. */

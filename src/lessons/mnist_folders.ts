@@ -5,11 +5,11 @@
  * @see notebooks/05-build-and-fine-tune.ipynb
  */
 import { existsSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import sharp from 'sharp';
 import { loadMnist } from '../data';
 import { DataError } from '../errors';
+import { privateTmpDir, SHARED_SUBSETS_ENV } from './05_lab';
 
 /** Options of {@link mnistFolders}. */
 export interface MnistFoldersOptions {
@@ -17,7 +17,10 @@ export interface MnistFoldersOptions {
   trainPerDigit: number;
   /** Images per digit in `test`. Required. */
   testPerDigit: number;
-  /** Parent folder. Defaults to os.tmpdir(). */
+  /**
+   * Parent folder. Defaults to a complete copy in env TRANSFER_LAB_SHARED_SUBSETS (a classroom's
+   * warm-up makes one) when there is one, else this user's folder of os.tmpdir().
+   */
   into?: string;
 }
 
@@ -38,7 +41,10 @@ export async function mnistFolders(options: MnistFoldersOptions): Promise<string
   for (const [name, n] of [['trainPerDigit', trainPerDigit], ['testPerDigit', testPerDigit]] as const) {
     if (!(Number.isInteger(n) && n >= 1)) throw new DataError(`mnistFolders(): ${name} must be a whole number >= 1, received ${JSON.stringify(n)}.`);
   }
-  const dir = path.join(options.into ?? tmpdir(), `transfer-lab-mnist-folders-${trainPerDigit}-${testPerDigit}`);
+  const name = `transfer-lab-mnist-folders-${trainPerDigit}-${testPerDigit}`;
+  const shared = process.env[SHARED_SUBSETS_ENV]?.trim();
+  if (shared && options.into === undefined && existsSync(path.join(shared, name, MARKER))) return path.join(shared, name);
+  const dir = path.join(options.into ?? privateTmpDir(), name);
   if (existsSync(path.join(dir, MARKER))) return dir;
   rmSync(dir, { recursive: true, force: true });
   for (const [split, perDigit] of [['train', trainPerDigit], ['test', testPerDigit]] as const) {

@@ -7,11 +7,11 @@
  * @see notebooks/05-build-and-fine-tune.ipynb
  */
 import { promises as fs, readdirSync, statSync } from 'node:fs';
-import { availableParallelism, tmpdir } from 'node:os';
+import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import { setupBackend, type BackendName } from '../backend';
-import { ImageDataGenerator, type DirectoryIterator, type ImageDataGeneratorOptions, type SkippedFile } from '../data';
+import { ImageDataGenerator, type ImageDataGeneratorOptions, type SkippedFile } from '../data';
 import { DataError, TrainError } from '../errors';
 import { preprocessInput } from '../models';
 import { LAB_RECIPE } from '../lessons/recipe';

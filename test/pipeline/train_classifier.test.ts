@@ -4,27 +4,11 @@ import { promises as fs } from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { evaluateRun, loadRun, saveRun, trainClassifier } from '../../src/pipeline';
-
-const MIRROR = process.env.TRANSFER_LAB_MIRROR ?? path.resolve(__dirname, '../../../shared/assets');
-const ANTS_BEES = path.join(MIRROR, 'datasets', 'hymenoptera_data');
-
-/** A small copy of ants/bees: `n` photos per class per split (real photos, so the run is meaningful). */
-async function smallAntsBees(n: number): Promise<string> {
-  const root = await fs.mkdtemp(path.join(os.tmpdir(), 'tl-pipeline-'));
-  for (const split of ['train', 'val']) {
-    for (const cls of ['ants', 'bees']) {
-      const from = path.join(ANTS_BEES, split, cls);
-      const to = path.join(root, split, cls);
-      await fs.mkdir(to, { recursive: true });
-      const files = (await fs.readdir(from)).filter((f) => f.endsWith('.jpg')).sort().slice(0, n);
-      for (const f of files) await fs.copyFile(path.join(from, f), path.join(to, f));
-    }
-  }
-  return root;
-}
+// The same small real copy of ants/bees the CLI tests train on.
+import { ANTS_BEES, smallAntsBees } from '../cli/helpers';
 
 test('feature extraction then fine-tuning trains, saves, reloads and evaluates consistently', async () => {
-  const root = await smallAntsBees(20);
+  const root = await smallAntsBees(20, 'tl-pipeline-');
   const cacheDir = await fs.mkdtemp(path.join(os.tmpdir(), 'tl-pipeline-cache-'));
   process.env.TRANSFER_LAB_CACHE = cacheDir;
   const tf = await import('@tensorflow/tfjs');
@@ -75,7 +59,7 @@ test('feature extraction then fine-tuning trains, saves, reloads and evaluates c
 });
 
 test('repeated featureExtraction runs in one process (a notebook re-run) leak no tensors', async () => {
-  const root = await smallAntsBees(6);
+  const root = await smallAntsBees(6, 'tl-pipeline-');
   const tf = await import('@tensorflow/tfjs');
   const counts: number[] = [];
   for (let i = 0; i < 2; i++) {
